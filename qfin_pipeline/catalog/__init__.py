@@ -1,0 +1,109 @@
+"""The metric catalog: data files in this folder, loaded once, shared by extraction, checks and marts.
+
+- metrics.csv       one row per metric (dim_metric): statement, label, unit, additive, definition
+- table_labels.csv  how each metric is printed in a table: statement, section keyword, label
+- identities.csv    subtotal trees and statement identities: total = sum(sign * component)
+- ratios.csv        ratio metrics: metric = numerator / denominator (margins, per-share)
+- aliases.csv       renamed metrics: an old metric_id and the metric it is now
+- statements.csv    table titles -> statement codes
+- issuers.csv       the companies whose releases we read (with former names)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+CATALOG_DIR = Path(__file__).parent
+
+
+@cache
+def load(name: str) -> pl.DataFrame:
+    """One catalog file as a frame (empty strings read as null)."""
+    return pl.read_csv(CATALOG_DIR / f"{name}.csv", infer_schema=False)
+
+
+_DASHES = re.compile(r"\s*[-‐‑‒–—]\s*")
+
+
+def norm_label(text: str) -> str:
+    """A label as compared: case, quotes, dashes, spacing and a trailing colon don't matter."""
+    text = text.replace("’", "'").replace("“", '"').replace("”", '"')
+    text = _DASHES.sub("-", text.casefold())
+    return " ".join(text.split()).rstrip(":").strip()
+
+
+@dataclass(frozen=True)
+class Issuer:
+    ticker: str
+    name: str
+    pattern: re.Pattern
+
+
+class Issuers:
+    def __init__(self, rows: list[Issuer]):
+        self.rows = rows
+
+    def match(self, text: str) -> Issuer | None:
+        return next((i for i in self.rows if i.pattern.search(text)), None)
+
+
+@cache
+def issuers() -> Issuers:
+    return Issuers(
+        [Issuer(r["ticker"], r["name"], re.compile(r["name_pattern"], re.I)) for r in load("issuers").to_dicts()]
+    )
+
+
+@cache
+def _statement_patterns() -> list[tuple[str, re.Pattern]]:
+    return [(r["statement"], re.compile(r["title_pattern"], re.I)) for r in load("statements").to_dicts()]
+
+
+def statement_for_title(title: str) -> str | None:
+    """'Unaudited Condensed Consolidated Balance Sheets' -> 'balance_sheet' (None if not a statement title)."""
+    return next((code for code, pattern in _statement_patterns() if pattern.search(title)), None)
+
+
+@cache
+def table_labels() -> dict[tuple[str, str], list[tuple[str | None, str]]]:
+    """(statement, normalized label) -> [(section keyword or None, metric_id)], most specific first."""
+    out: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
+    for row in load("table_labels").to_dicts():
+        key = (row["statement"], norm_label(row["label"]))
+        section = norm_label(row["section"]) if row["section"] else None
+        out.setdefault(key, []).append((section, row["metric_id"]))
+    for options in out.values():
+        options.sort(key=lambda o: o[0] is None)
+    return out
+
+
+def metric_for(statement: str, section: str | None, label: str) -> str | None:
+    """The catalog's metric for a printed table row, or None if the catalog does not know it."""
+    options = table_labels().get((statement, norm_label(label)))
+    if not options:
+        return None
+    sec = norm_label(section) if section else ""
+    return next((metric for keyword, metric in options if keyword is None or keyword in sec), None)
+
+
+@cache
+def metric_units() -> dict[str, str]:
+    return dict(zip(load("metrics")["metric_id"], load("metrics")["unit"], strict=True))
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", norm_label(text)).strip("_")
+
+
+@cache
+def identity_components() -> dict[str, frozenset[str]]:
+    """total metric_id -> the metric_ids of its components, over every identity it totals."""
+    out: dict[str, set[str]] = {}
+    for row in load("identities").to_dicts():
+        out.setdefault(row["total_metric_id"], set()).add(row["component_metric_id"])
+    return {k: frozenset(v) for k, v in out.items()}

@@ -1,0 +1,213 @@
+"""Tab-separated financial tables -> table facts, each cell on the period and currency of its own column."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from qfin_pipeline import catalog
+from qfin_pipeline.extract.document import Document, Line, ReleaseError
+from qfin_pipeline.extract.facts import FACT_SCHEMA, empty_facts
+from qfin_pipeline.extract.periods import DURATIONS, parse_date, period_start, period_type
+
+_SCALE = re.compile(r"amounts in (thousands|millions) of", re.I)
+_SCALES = {"thousands": 1_000, "millions": 1_000_000}
+_CURRENCY = re.compile(r"\b(RMB|USD|US\$)(?=\W|$)")
+_DURATION = re.compile(r"\b(three|six|nine|twelve|3|6|9|12)[\s-]+months?\s+ended|\b(year|quarter)\s+ended", re.I)
+_MONTH_DAY = re.compile(r"\b([A-Z][a-z]{2,8}\.?\s+\d{1,2})\b")
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_NUMBER = re.compile(r"^\(?[-−]?(?:US)?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?%?$|^[-–—]$")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Column:
+    period_type: str
+    period_start: date | None
+    period_end: date
+    currency: str | None
+
+
+def parse_column_header(text: str) -> Column | None:
+    """'Nine months ended September 30, 2024 RMB' -> Column(9M, 2024-01-01, 2024-09-30, RMB)."""
+    month_day, year = _MONTH_DAY.search(text), _YEAR.search(text)
+    if not (month_day and year):
+        return None
+    try:
+        end = parse_date(f"{month_day.group(1)}, {year.group(0)}")
+    except ValueError:
+        return None
+    duration = _DURATION.search(text)
+    months = DURATIONS[(duration.group(1) or duration.group(2)).lower()] if duration else None
+    currency = _CURRENCY.search(text)
+    code = None if currency is None else ("RMB" if currency.group(1) == "RMB" else "USD")
+    return Column(period_type(months), period_start(end, months) if months else None, end, code)
+
+
+def _spanning(fragment: str) -> bool:
+    """Header fragments that span the columns to their right ('Three months ended September 30,')."""
+    return bool(_DURATION.search(fragment) or _MONTH_DAY.search(fragment)) and not _CURRENCY.fullmatch(fragment)
+
+
+def header_columns(rows: list[list[str]]) -> dict[int, Column]:
+    """Header rows (cells after the label) -> 1-based value column -> Column."""
+    width = max(len(r) for r in rows)
+    texts = [[] for _ in range(width)]
+    for cells in rows:
+        carried = ""
+        for j in range(width):
+            cell = cells[j] if j < len(cells) else ""
+            if cell:
+                carried = cell if _spanning(cell) else ""
+                texts[j].append(cell)
+            elif carried:
+                texts[j].append(carried)
+    columns = {}
+    for j, parts in enumerate(texts):
+        parsed = parse_column_header(" ".join(parts)) if parts else None
+        if parsed:
+            columns[j + 1] = parsed
+    return columns
+
+
+@dataclass
+class _TableState:
+    statement: str
+    title: str
+    scale: int = 1_000
+    columns: dict[int, Column] = field(default_factory=dict)
+    header_rows: list[list[str]] = field(default_factory=list)
+    heading: str | None = None  # last value-less group row ('Current assets:')
+    group: str | None = None  # last value-carrying group row ('Platform services')
+    group_metric: str | None = None
+    has_data: bool = False
+
+
+def _unit_guess(section: str | None, label: str) -> str:
+    text = f"{section or ''} {label}".lower()
+    if re.search(r"per (ordinary )?share|per ads\b|\beps\b", text):
+        return "per_share"
+    if re.search(r"weighted average|number of (shares|ads)", text):
+        return "shares"
+    return "currency"
+
+
+def table_cells(doc: Document) -> pl.DataFrame:
+    """Every numeric cell of every statement table as raw strings with their row and column context."""
+    rows: list[dict] = []
+    state: _TableState | None = None
+    lines = doc.lines
+    next_is_row = _next_nonblank_is_row(lines)
+    for index, line in enumerate(lines):
+        text = line.text
+        if "\t" not in text and state and state.has_data and next_is_row[index] and text != state.title:
+            text += "\t"  # a group row printed without its trailing tabs, inside a table
+        if "\t" not in text:
+            if not text:
+                continue
+            statement = catalog.statement_for_title(text)
+            if statement and not (state and state.has_data and state.title == text):
+                state = _TableState(statement, text)
+            elif state and (m := _SCALE.search(text)):
+                state.scale = _SCALES[m.group(1).lower()]
+            elif state and state.has_data and state.title != text:
+                state = None  # prose after the table ends it
+            continue
+        cells = text.split("\t")
+        label, values = cells[0], cells[1:]
+        if state is None:
+            if any(_HAS_DIGIT.search(v) for v in values) and label:
+                raise ReleaseError(doc.source_file, "table row outside any statement the catalog knows", line.number)
+            continue
+        if not label:
+            if any(values):
+                if state.has_data and not state.header_rows:
+                    state.heading = state.group = None
+                state.header_rows.append(values)
+            continue
+        if state.header_rows:
+            state.columns = header_columns(state.header_rows)
+            state.header_rows = []
+        if not any(values):
+            state.heading, state.group = label, None
+            continue
+        state.has_data = True
+        section, metric, in_group = state.heading, None, False
+        if state.group:  # still inside a subtotal-carrying group row's components?
+            metric = catalog.metric_for(state.statement, state.group, label)
+            in_group = metric in catalog.identity_components().get(state.group_metric, ())
+            section = state.group if in_group else section
+            state.group = state.group if in_group else None
+        if not in_group:
+            metric = catalog.metric_for(state.statement, section, label)
+            if metric in catalog.identity_components():  # a total printed above its components
+                state.group, state.group_metric = label, metric
+        unit = catalog.metric_units().get(metric) if metric else None
+        for j, raw in enumerate(values, 1):
+            if not raw:
+                continue
+            column = state.columns.get(j)
+            if not _NUMBER.match(raw):
+                raise ReleaseError(doc.source_file, f"table cell {raw!r} in column {j} of {label!r} is not a number", line.number)
+            if column is None:
+                raise ReleaseError(doc.source_file, f"value {raw!r} in column {j} of {label!r} has no period header", line.number)
+            rows.append({
+                "statement": state.statement, "section": section, "label": label,
+                "metric_id": metric or _unmapped_id(section, label), "unit_hint": unit or _unit_guess(section, label),
+                "scale": state.scale, "raw": raw, "period_type": column.period_type,
+                "period_start": column.period_start, "period_end": column.period_end,
+                "column_currency": column.currency, "source_line": line.number, "source_column": j,
+                "source_text": line.source,
+            })
+    if not rows:
+        return pl.DataFrame()
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+def _next_nonblank_is_row(lines: list[Line]) -> list[bool]:
+    """For each line: is the next non-blank line a table row? (Computed backwards in one pass.)"""
+    out, following = [False] * len(lines), False
+    for i in range(len(lines) - 1, -1, -1):
+        out[i] = following
+        if lines[i].text:
+            following = "\t" in lines[i].text
+    return out
+
+
+def _unmapped_id(section: str | None, label: str) -> str:
+    return "unmapped__" + catalog.slug(f"{section} {label}" if section else label)
+
+
+def read_tables(doc: Document) -> pl.DataFrame:
+    """Document -> table facts in base units (see CONTRACT.md `facts`)."""
+    cells = table_cells(doc)
+    if cells.is_empty():
+        return empty_facts()
+    raw = pl.col("raw")
+    digits = raw.str.replace_all(r"[^\d.]", "")
+    is_pct = raw.str.ends_with("%")
+    is_dash = raw.str.contains(r"^[-–—]$")
+    negative = raw.str.starts_with("(") | raw.str.contains(r"^[-−]\d")
+    frac = pl.when(digits.str.contains(r"\.")).then(digits.str.split(".").list.last().str.len_chars()).otherwise(0)
+    unit = pl.when(is_pct).then(pl.lit("pure")).otherwise(pl.col("unit_hint"))
+    scale = pl.when(is_pct).then(0.01).when(unit == "currency").then(pl.col("scale").cast(pl.Float64)).otherwise(1.0)
+    magnitude = pl.when(is_dash).then(0.0).otherwise(digits.cast(pl.Float64))
+    scale_digits = (pl.col("scale").cast(pl.Float64).log10().round(0)).cast(pl.Int32)
+    decimals = (
+        pl.when(is_pct).then(frac + 2)
+        .when(unit == "currency").then(frac - scale_digits)
+        .otherwise(frac)
+    )
+    return cells.with_columns(unit=unit).select(
+        pl.lit(doc.info.release_id).alias("release_id"),
+        pl.lit("table").alias("kind"),
+        "statement", "section", "label", "metric_id", "period_type", "period_start", "period_end",
+        pl.when(pl.col("unit").is_in(["currency", "per_share"])).then(pl.col("column_currency")).alias("currency"),
+        "unit",
+        (pl.when(negative).then(-1.0).otherwise(1.0) * magnitude * scale).round(10).alias("value"),
+        decimals.cast(pl.Int32).alias("decimals"),
+        "source_line", "source_column", "source_text",
+    ).cast(FACT_SCHEMA)
