@@ -107,3 +107,47 @@ def identity_components() -> dict[str, frozenset[str]]:
     for row in load("identities").to_dicts():
         out.setdefault(row["total_metric_id"], set()).add(row["component_metric_id"])
     return {k: frozenset(v) for k, v in out.items()}
+
+
+def dim_metric() -> pl.DataFrame:
+    """metrics.csv with each metric's parent subtotal and sign (its first identity as a component)."""
+    parents = (
+        load("identities").group_by("component_metric_id", maintain_order=True)
+        .agg(parent_metric_id=pl.col("total_metric_id").first(), sign=pl.col("sign").first().cast(pl.Int32))
+        .rename({"component_metric_id": "metric_id"})
+    )
+    return load("metrics").join(parents, on="metric_id", how="left").select(
+        "metric_id", "statement", "label", "parent_metric_id", "sign", "unit",
+        pl.col("additive").eq("true").alias("additive"), "definition",
+    )
+
+
+# --- validation (qfin_pipeline.validate) ---------------------------------------------------------
+# - checks.csv               every data check: name, severity (blocking/warning), one-line description
+# - ads_equivalents.csv      per-ADS metric <-> per-share metric, ADS count <-> share count
+# - required_statements.csv  the statements whose tables every release must print
+
+
+@cache
+def checks() -> pl.DataFrame:
+    """check_name, severity, description of every check `qfin_pipeline.validate` runs."""
+    return load("checks")
+
+
+@cache
+def check_severity() -> dict[str, str]:
+    return dict(zip(checks()["check_name"], checks()["severity"], strict=True))
+
+
+@cache
+def ads_equivalents() -> pl.DataFrame:
+    """ads_metric_id, share_metric_id and the pair's unit ('per_share' or 'shares', from metrics.csv)."""
+    units = metric_units()
+    return load("ads_equivalents").with_columns(
+        unit=pl.col("share_metric_id").replace_strict(units, default=None)
+    )
+
+
+@cache
+def required_statements() -> tuple[str, ...]:
+    return tuple(load("required_statements")["statement"])

@@ -1,0 +1,87 @@
+"""`qfin run | query | status | ui`: the commands of CONTRACT.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+
+def _configure(args: argparse.Namespace) -> None:
+    """CLI flags override QFIN_RAW_DIR / QFIN_WAREHOUSE for everything this process loads, Dagster included."""
+    if getattr(args, "raw_dir", None):
+        os.environ["QFIN_RAW_DIR"] = os.path.abspath(args.raw_dir)
+    if getattr(args, "warehouse", None):
+        os.environ["QFIN_WAREHOUSE"] = args.warehouse if ":" in args.warehouse else os.path.abspath(args.warehouse)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from qfin_pipeline.runner import run_pipeline
+
+    return run_pipeline(force=args.force)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from qfin_pipeline import settings
+    from qfin_pipeline.output import print_frame
+    from qfin_pipeline.warehouse_access import WarehouseBusy, connect_read_only
+
+    try:
+        with connect_read_only(settings.warehouse(), wait_seconds=args.wait) as con:
+            frame = con.sql(args.sql).pl()
+    except WarehouseBusy as exc:
+        print(f"qfin query: {exc}", file=sys.stderr)
+        return 3
+    except Exception as exc:  # SQL errors: one line, no stack trace
+        print(f"qfin query: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    print_frame(frame, args.format)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from qfin_pipeline.runner import print_status
+
+    return print_status()
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    from qfin_pipeline import settings
+
+    settings.ensure_dagster_home()
+    os.execvp("dagster", ["dagster", "dev", "-h", "127.0.0.1", "-p", str(args.port)])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="qfin", description="QFIN earnings releases -> DuckDB warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="load every release in the raw folder through Dagster")
+    run.add_argument("--raw-dir")
+    run.add_argument("--warehouse")
+    run.add_argument("--force", action="store_true", help="reload unchanged releases too")
+    run.set_defaults(func=cmd_run)
+    query = sub.add_parser("query", help="run SQL on a read-only connection")
+    query.add_argument("sql")
+    query.add_argument("--warehouse")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--wait", type=float, default=10.0, help="seconds to wait while a run writes")
+    query.set_defaults(func=cmd_query)
+    status = sub.add_parser("status", help="releases, load times, check results and rejections")
+    status.add_argument("--warehouse")
+    status.set_defaults(func=cmd_status)
+    ui = sub.add_parser("ui", help="the Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(func=cmd_ui)
+    args = parser.parse_args(argv)
+    _configure(args)
+    started = time.monotonic()
+    code = args.func(args)
+    if args.command == "run":
+        print(f"({time.monotonic() - started:.1f} s)")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Document <-> one frame row, so identified release text can cross an asset boundary as Parquet."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from qfin_pipeline.extract.document import Document, Line, ReleaseInfo
+
+LINE_STRUCT = pl.List(pl.Struct({"number": pl.Int32, "text": pl.String, "source": pl.String}))
+DOCUMENT_SCHEMA = {
+    "release_id": pl.String, "source_file": pl.String, "sha256": pl.String, "form": pl.String,
+    "ticker": pl.String, "company": pl.String, "fiscal_year": pl.Int32, "fiscal_quarter": pl.Int32,
+    "period_end": pl.Date, "published_on": pl.Date, "title": pl.String, "fx_rmb_per_usd": pl.Float64,
+    "fx_date": pl.Date, "problem": pl.String, "lines": LINE_STRUCT,
+}
+
+
+def document_row(doc: Document) -> dict:
+    info = doc.info.__dict__
+    return info | {
+        "source_file": doc.source_file, "sha256": doc.sha256, "form": doc.form, "problem": None,
+        "lines": [{"number": ln.number, "text": ln.text, "source": ln.source} for ln in doc.lines],
+    }
+
+
+def problem_row(release_id: str, source_file: str | None, sha256: str | None, problem: str) -> dict:
+    return {"release_id": release_id, "source_file": source_file, "sha256": sha256, "problem": problem}
+
+
+def documents_frame(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=DOCUMENT_SCHEMA)
+
+
+def to_document(row: dict) -> Document:
+    info = ReleaseInfo(**{k: row[k] for k in ReleaseInfo.__dataclass_fields__})
+    lines = [Line(ln["number"], ln["text"], ln["source"]) for ln in row["lines"]]
+    return Document(row["source_file"], row["sha256"], row["form"], info, lines)

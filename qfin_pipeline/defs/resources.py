@@ -1,0 +1,26 @@
+"""Resources every asset shares: the raw folder, the warehouse, and the frame store between steps."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from qfin_pipeline import settings
+from qfin_pipeline.defs.io_manager import ReleaseFrameIOManager
+
+RELEASES = dg.DynamicPartitionsDefinition(name="releases")
+WAREHOUSE_POOL = "qfin_warehouse"  # one writer at a time across processes (dagster.yaml: pools default_limit 1)
+
+
+class RawFolder(dg.ConfigurableResource):
+    """The folder releases are dropped into (QFIN_RAW_DIR)."""
+
+    path: str
+
+
+def build_resources(raw_dir: str | None = None, warehouse: str | None = None) -> dict:
+    return {
+        "raw_folder": RawFolder(path=raw_dir or settings.raw_dir()),
+        "duckdb": DuckDBResource(database=warehouse or settings.warehouse()),
+        "io_manager": ReleaseFrameIOManager(),
+    }

@@ -1,0 +1,30 @@
+"""Warehouse reads and writes the assets share: schema, what is loaded, one transaction per run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text()
+LOADED_SCHEMA = {"release_id": pl.String, "source_file": pl.String, "sha256": pl.String}
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_SQL)
+
+
+def loaded_releases(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    ensure_schema(con)
+    return con.sql("select release_id, source_file, sha256 from releases").pl().cast(LOADED_SCHEMA)
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, release_ids: list[str]) -> None:
+    """Delete a set of releases' rows from a table and insert the new ones (call inside a transaction)."""
+    con.execute(f"delete from {table} where release_id in (select unnest($1::varchar[]))", [release_ids])
+    if frame.height:
+        con.register("incoming", frame.to_arrow())
+        columns = ", ".join(frame.columns)
+        con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+        con.unregister("incoming")

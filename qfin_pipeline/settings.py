@@ -1,0 +1,48 @@
+"""Where things live: QFIN_RAW_DIR, QFIN_WAREHOUSE and DAGSTER_HOME, with the repo's defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = REPO_ROOT / "sql"
+
+
+def raw_dir() -> str:
+    return os.environ.get("QFIN_RAW_DIR", str(REPO_ROOT / "raw"))
+
+
+def warehouse() -> str:
+    """A DuckDB database: a file path by default, or any DuckDB connection string (md:..., s3 via ATTACH)."""
+    return os.environ.get("QFIN_WAREHOUSE", str(REPO_ROOT / "warehouse" / "qfin.duckdb"))
+
+
+def dagster_home() -> Path:
+    """The Dagster instance directory: DAGSTER_HOME, else beside the warehouse (never ~/.dagster)."""
+    if os.environ.get("DAGSTER_HOME"):
+        return Path(os.environ["DAGSTER_HOME"])
+    target = warehouse()
+    base = Path(target).parent if "://" not in target and not target.startswith("md:") else REPO_ROOT / "warehouse"
+    return base / ".dagster"
+
+
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
+
+
+def ensure_dagster_home() -> Path:
+    """Create DAGSTER_HOME with telemetry off, a writer pool of 1 and the UI's first-run modal dismissed."""
+    home = dagster_home()
+    (home / ".nux").mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    if not (home / ".nux" / "nux.yaml").exists():
+        (home / ".nux" / "nux.yaml").write_text("seen: 1\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
