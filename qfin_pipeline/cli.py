@@ -6,6 +6,10 @@ import argparse
 import os
 import sys
 import time
+import warnings
+
+# Dagster marks backfill policies and pools as beta; users of the CLI need not see that on every run.
+warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
 
 
 def _configure(args: argparse.Namespace) -> None:

@@ -21,18 +21,19 @@ def run_pipeline(force: bool = False) -> int:
     settings.ensure_dagster_home()
     import dagster as dg
 
+    from qfin_pipeline.defs import build_defs
     from qfin_pipeline.defs.automation import LOAD_JOB, REFRESH_JOB, plan_runs, range_tags
     from qfin_pipeline.defs.resources import RELEASES
-    from qfin_pipeline.definitions import defs
 
     started = datetime.now()
     raw_dir, warehouse = settings.raw_dir(), settings.warehouse()
+    defs = build_defs(raw_dir, warehouse)
     instance = dg.DagsterInstance.get()
     files, new, ranges = plan_runs(instance, raw_dir, warehouse, include_unchanged=force)
     if new:
         instance.add_dynamic_partitions(RELEASES.name, new)
     ok = True
-    for first, last in ranges or [None]:
+    for first, last in ranges or [(None, None)]:
         job = defs.get_job_def(LOAD_JOB if first else REFRESH_JOB)
         tags = range_tags(first, last) if first else {}
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=QUIET)

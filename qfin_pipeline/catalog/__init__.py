@@ -88,7 +88,9 @@ def metric_for(statement: str, section: str | None, label: str) -> str | None:
     if not options:
         return None
     sec = norm_label(section) if section else ""
-    return next((metric for keyword, metric in options if keyword is None or keyword in sec), None)
+    # The longest section keyword found in the printed section wins ('weighted average shares' beats 'per ordinary share').
+    hits = [(len(keyword or ""), metric) for keyword, metric in options if keyword is None or keyword in sec]
+    return max(hits)[1] if hits else None
 
 
 @cache

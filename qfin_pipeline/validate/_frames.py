@@ -34,17 +34,16 @@ def half_unit(decimals: str | pl.Expr = "decimals") -> pl.Expr:
     return pl.lit(0.5) * pl.lit(10.0).pow(-d.cast(pl.Float64))
 
 
-def period_text(prefix: str = "", currency: bool = True) -> pl.Expr:
+def period_text(currency: str | None = "currency") -> pl.Expr:
     """'3M 2024-07-01..2024-09-30 RMB' / 'instant 2024-09-30 (no currency)' for the detail column."""
-    p = prefix
     period = (
-        pl.when(pl.col(f"{p}period_type") == "instant")
-        .then(pl.format("instant {}", pl.col(f"{p}period_end")))
-        .otherwise(pl.format("{} {}..{}", pl.col(f"{p}period_type"), pl.col(f"{p}period_start"), pl.col(f"{p}period_end")))
+        pl.when(pl.col("period_type") == "instant")
+        .then(pl.format("instant {}", pl.col("period_end")))
+        .otherwise(pl.format("{} {}..{}", pl.col("period_type"), pl.col("period_start"), pl.col("period_end")))
     )
-    if not currency:
+    if currency is None:
         return period
-    return pl.concat_str([period, pl.lit(" "), pl.col(f"{p}currency").fill_null("(no currency)")])
+    return pl.concat_str([period, pl.lit(" "), pl.col(currency).fill_null("(no currency)")])
 
 
 def num(col: str | pl.Expr) -> pl.Expr:

@@ -209,7 +209,7 @@ def usd_translation(table: pl.DataFrame, fx: float | None) -> pl.DataFrame:
             detail=pl.format(
                 "{} {}: USD line {} column {} prints {}; RMB {} (line {} column {}) / {} {} = {}; "
                 "tolerance {} = 0.5·10^-decimals of the USD cell + 0.5·10^-decimals of the RMB cell / rate",
-                "metric_id", period_text(currency=False), "u_line", "u_column", num("actual"),
+                "metric_id", period_text(None), "u_line", "u_column", num("actual"),
                 num("r_value"), "r_line", "r_column", "rate_source", num("rate"), num("expected"), num("tolerance"),
             )
         ),

@@ -96,7 +96,7 @@ def ratios(table: pl.DataFrame) -> pl.DataFrame:
             detail=pl.format(
                 "{} {}: printed {} (line {}); {} × {} {} (line {}) / {} {} (line {}) = {}; tolerance {} = "
                 "{} × 0.5·10^-decimals of the ratio + rounding of numerator and denominator",
-                "metric_id", period_text("a_"), num("actual"), "a_line", num("multiplier"),
+                "metric_id", period_text("a_currency"), num("actual"), "a_line", num("multiplier"),
                 "numerator_metric_id", num("n_value"), "n_line", "denominator_metric_id", num("d_value"),
                 "d_line", num("expected"), num("tolerance"), num("factor"),
             )

@@ -1,0 +1,86 @@
+"""End to end: the shipped release through the real Dagster graph into a real DuckDB file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import SHIPPED
+
+FACT = """select value from facts where kind = 'table' and metric_id = ? and period_type = ?
+          and period_end = ?::date and currency is not distinct from ? {extra}"""
+
+
+def table_value(wh, metric, period_type, end, currency, extra=""):
+    rows = wh.sql(FACT.format(extra=extra), [metric, period_type, end, currency])
+    assert len({r[0] for r in rows}) == 1, rows
+    return rows[0][0]
+
+
+def test_contract_figures(shipped_warehouse):
+    wh = shipped_warehouse
+    assert table_value(wh, "total_net_revenue", "3M", "2024-09-30", "RMB") == 4_370_158_000
+    assert table_value(wh, "total_assets", "instant", "2024-09-30", "USD") == 6_695_808_000
+    assert table_value(wh, "eps_ads_diluted", "9M", "2024-09-30", "RMB") == pytest.approx(28.22)
+    assert table_value(wh, "investment_loss", "3M", "2024-09-30", "RMB") == 0
+    assert table_value(wh, "fx_gain_loss", "3M", "2024-09-30", "RMB") == -1_410_000
+    start = wh.scalar("select period_start from facts where metric_id = 'total_net_revenue' and period_type = '3M' "
+                      "and period_end = '2024-09-30' limit 1")
+    assert str(start) == "2024-07-01"
+
+
+def test_every_table_cell_once(shipped_warehouse, shipped_text):
+    numeric = [c for line in shipped_text.splitlines() if "\t" in line for c in line.split("\t")[1:]
+               if re.fullmatch(r"\(?[\d,]+(\.\d+)?\)?%?|-", c.strip())]
+    headers = [c for line in shipped_text.splitlines() if line.startswith("\t")
+               for c in line.split("\t")[1:] if re.fullmatch(r"(19|20)\d\d", c.strip())]
+    assert shipped_warehouse.scalar("select count(*) from facts where kind = 'table'") == len(numeric) - len(headers) == 499
+    dupes = shipped_warehouse.scalar("""select count(*) from (select source_line, source_column from facts
+                                        where kind = 'table' group by all having count(*) > 1)""")
+    assert dupes == 0
+
+
+def test_scaling_signs_sections_and_units(shipped_warehouse):
+    wh = shipped_warehouse
+    rows = wh.sql("""select section, value, currency, unit, decimals from facts where kind = 'table'
+                     and label = 'Other services fees' and period_type = '3M' and period_end = '2024-09-30'
+                     and currency = 'RMB' order by source_line""")
+    assert rows == [("Credit driven services", 103_662_000, "RMB", "currency", -3),
+                    ("Platform services", 131_388_000, "RMB", "currency", -3)]
+    # a share count in the USD column is its own row, currency NULL, unscaled
+    shares = wh.sql("""select source_column, currency, value, unit from facts where metric_id = 'weighted_avg_shares_basic'
+                       and period_type = '3M' and period_end = '2024-09-30' order by source_column""")
+    assert shares == [(2, None, 290_601_938, "shares"), (3, None, 290_601_938, "shares")]
+    margin = wh.sql("""select value, decimals, unit, currency from facts where metric_id = 'operating_margin'
+                       and kind = 'table' and period_type = '9M' and period_end = '2024-09-30'""")
+    assert margin == [(pytest.approx(0.445), 3, "pure", None)]
+    text = wh.scalar("""select source_text from facts where kind = 'table' and metric_id = 'total_assets'
+                        and currency = 'USD'""")
+    assert "6,695,808" in text
+
+
+def test_views_and_marts(shipped_warehouse):
+    wh = shipped_warehouse
+    pct = wh.scalar("""select pct_change from v_yoy where metric_id = 'total_net_revenue' and period_type = '3M'
+                       and currency = 'RMB' and period_end = '2024-09-30'""")
+    assert pct == pytest.approx(0.0208, abs=5e-5)
+    nine = wh.scalar("""select value from mart_nine_month where metric_id = 'net_income' and currency = 'RMB'
+                        and fiscal_year = 2024""")
+    assert nine == 4_335_449_000
+    assert wh.scalar("select count(*) from v_yoy where period_type = '9M'") > 0
+    assert wh.scalar("""select count(*) from v_yoy where period_type = 'instant'""") >= 0
+    release = wh.sql("select release_id, fiscal_year, fiscal_quarter, period_end, published_on, source_file, "
+                     "fx_rmb_per_usd from releases")
+    assert [tuple(map(str, r)) for r in release] == [
+        ("QFIN-2024Q3", "2024", "3", "2024-09-30", "2024-11-19", SHIPPED.name, "7.0176")]
+
+
+def test_second_run_leaves_the_same_warehouse(shipped_warehouse):
+    wh = shipped_warehouse
+    snapshot = "select * from facts order by source_line, source_column, kind, metric_id"
+    before = wh.sql(snapshot)
+    assert wh.run() == 0
+    assert wh.run("--force") == 0
+    assert wh.sql(snapshot) == before
+    assert wh.scalar("select count(*) from releases") == 1
