@@ -28,10 +28,13 @@ def scan_folder(raw_dir: str | Path, loaded: pl.DataFrame) -> pl.DataFrame:
     """One row per input file. `loaded` holds the warehouse's releases (release_id, source_file, sha256)."""
     known_sha = dict(zip(loaded["sha256"], loaded["release_id"], strict=True))
     loaded_file = dict(zip(loaded["release_id"], loaded["source_file"], strict=True))
+    loaded_pairs = set(zip(loaded["source_file"], loaded["sha256"], strict=True))
+    contents = [(path, path.read_bytes()) for path in input_files(raw_dir)]
+    hashed = [(path, data, hashlib.sha256(data).hexdigest()) for path, data in contents]
+    # Of byte-identical files, the one the warehouse loaded from is the original; else the first by name.
+    hashed.sort(key=lambda item: ((item[0].name, item[2]) not in loaded_pairs, item[0].name))
     rows, first_of_sha = [], {}
-    for path in input_files(raw_dir):
-        data = path.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
+    for path, data, sha in hashed:
         row = {"source_file": path.name, "path": str(path), "sha256": sha, "size": len(data), "release_id": None}
         if sha in first_of_sha:
             rows.append(row | {"status": "duplicate", "reason": f"byte-identical copy of {first_of_sha[sha]} (skipped)"})
@@ -47,6 +50,7 @@ def scan_folder(raw_dir: str | Path, loaded: pl.DataFrame) -> pl.DataFrame:
             continue
         status = "changed" if loaded_file.get(release_id) == path.name else "new"
         rows.append(row | {"release_id": release_id, "status": status, "reason": None})
+    rows.sort(key=lambda r: r["source_file"])
     return _resolve_claims(pl.DataFrame(rows, schema=SCAN_SCHEMA), loaded_file)
 
 

@@ -34,7 +34,7 @@ def run_pipeline(force: bool = False) -> int:
         instance.add_dynamic_partitions(RELEASES.name, new)
     ok = True
     for first, last in ranges or [(None, None)]:
-        job = defs.get_job_def(LOAD_JOB if first else REFRESH_JOB)
+        job = defs.resolve_job_def(LOAD_JOB if first else REFRESH_JOB)
         tags = range_tags(first, last) if first else {}
         result = job.execute_in_process(instance=instance, tags=tags, raise_on_error=False, run_config=QUIET)
         if not result.success:
@@ -58,7 +58,7 @@ def report(files: pl.DataFrame, started: datetime, run_ok: bool) -> int:
     in_folder = files.join(rejected, on=["source_file", "sha256"], how="inner", suffix="_rejected")
     refused = in_folder.filter(pl.col("status") != "duplicate")
     copies = in_folder.filter(pl.col("status") == "duplicate")
-    loaded_now = files.join(loaded, on=["source_file", "sha256"], how="inner")
+    loaded_now = files.drop("release_id").join(loaded, on=["source_file", "sha256"], how="inner")
     print(f"qfin run: {files.height} file(s) in {settings.raw_dir()}")
     print(f"  releases loaded or current: {loaded_now.height} ({', '.join(loaded_now['release_id'].to_list()) or '-'})")
     print(f"  rejected: {refused.height}; skipped copies: {copies.height}")

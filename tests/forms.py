@@ -231,17 +231,23 @@ def blank_lines_in_tables(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _data_row(line: str) -> bool:
+    label, _, values = line.partition("\t")
+    return bool(label.strip() and values.strip())
+
+
 def repeated_headers(text: str) -> str:
     """Repeat each table's title and header rows after its middle row, as a page break prints them."""
     lines = text.splitlines()
     insert: dict[int, list[str]] = {}
     for title, first, last in _tables(lines):
-        middle = next(k for k in range((first + last) // 2, last + 1) if lines[k].split("\t")[0].strip())
+        middle = next(k for k in range((first + last) // 2, last) if _data_row(lines[k]) and _data_row(lines[k + 1]))
         headers: list[str] = []
+        after_data = False
         for k in range(first, middle):  # the header rows in effect at the middle row
             if "\t" in lines[k] and not lines[k].split("\t")[0].strip():
-                after_data = k > first and lines[k - 1].split("\t")[0].strip()
                 headers = [lines[k]] if after_data else headers + [lines[k]]
+            after_data = bool(lines[k].split("\t")[0].strip()) if lines[k].strip() else after_data
         insert[middle] = ["", lines[title], "", *headers]
     return "\n".join(x for k, ln in enumerate(lines) for x in [ln, *insert.get(k, [])]) + "\n"
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 CATALOG_DIR = Path(__file__).parent
+REQUIRED_STATEMENTS = ("balance_sheet", "income_statement", "cash_flow")  # a release without these is incomplete
 
 
 @cache
@@ -153,3 +154,30 @@ def ads_equivalents() -> pl.DataFrame:
 @cache
 def required_statements() -> tuple[str, ...]:
     return tuple(load("required_statements")["statement"])
+
+
+@dataclass(frozen=True)
+class ProseLabel:
+    """One way a sentence names a metric (prose_labels.csv)."""
+
+    metric_id: str
+    slot: str  # 'any': the phrase may stand before or after its number; 'postfix': only right after it
+    context: str | None  # normalized words the sentence must also contain, else None
+    period: str  # 'instant', 'duration' or 'window' (a plan's start..end)
+
+
+@cache
+def prose_labels() -> dict[str, tuple[ProseLabel, ...]]:
+    """Normalized phrase (norm_label) -> the metrics it can name, in file order."""
+    out: dict[str, list[ProseLabel]] = {}
+    for row in load("prose_labels").to_dicts():
+        context = norm_label(row["context"]) if row["context"] else None
+        label = ProseLabel(row["metric_id"], row["slot"] or "any", context, row["period"])
+        out.setdefault(norm_label(row["phrase"]), []).append(label)
+    return {phrase: tuple(labels) for phrase, labels in out.items()}
+
+
+@cache
+def metric_rows() -> dict[str, dict]:
+    """metric_id -> its metrics.csv row (statement, label, unit, additive, definition)."""
+    return {row["metric_id"]: row for row in load("metrics").to_dicts()}

@@ -168,4 +168,22 @@ def read_document(data: bytes, source_file: str, sha256: str) -> Document:
         lines, form = html_lines(text), "html"
     else:
         lines, form = text_lines(text), "text"
-    return Document(source_file, sha256, form, identify(lines, source_file), lines)
+    doc = Document(source_file, sha256, form, identify(lines, source_file), lines)
+    missing = missing_statements(lines)
+    if missing:
+        raise ReleaseError(source_file, f"incomplete release (truncated?): no {', '.join(missing)} table")
+    return doc
+
+
+def missing_statements(lines: list[Line]) -> list[str]:
+    """Core statements whose titled table does not appear (a title line followed later by table rows)."""
+    from qfin_pipeline.catalog import REQUIRED_STATEMENTS, statement_for_title
+
+    seen, pending = set(), None
+    for line in lines:
+        if "\t" in line.text:
+            if pending:
+                seen.add(pending)
+        elif line.text:
+            pending = statement_for_title(line.text) or pending
+    return [s.replace("_", " ") for s in REQUIRED_STATEMENTS if s not in seen]

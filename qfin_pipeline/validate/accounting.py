@@ -11,6 +11,8 @@ Tolerances come from printed precision: a figure printed to 10^-d stands for a t
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from qfin_pipeline import catalog
@@ -20,7 +22,7 @@ from qfin_pipeline.validate._frames import (
 from qfin_pipeline.validate.disclosure import (
     metric_mapped, narrative_vs_table, reported_change, statements_present,
 )
-from qfin_pipeline.validate.ratios import ads_ratio, ratios
+from qfin_pipeline.validate.ratios import ads_factors, ads_ratio, ratios
 
 
 def check_catalog() -> pl.DataFrame:
@@ -86,7 +88,10 @@ def identities(table: pl.DataFrame) -> pl.DataFrame:
     """identities.csv: each printing of a total vs Σ sign·component in the same column (period, currency).
 
     Components printed several times are taken from the total's own statement first, then the nearest
-    line (the reconciliation's own 'Add: Share-based compensation' line, not another table's).
+    line (the reconciliation's own 'Add: Share-based compensation' line, not another table's). A
+    component the release does not print counts as 0 and is named in the detail (a line dropped because
+    it is nil, or a line read under another metric); a total none of whose components is printed is
+    not evaluated.
     """
     ids = catalog.load("identities").with_columns(pl.col("sign").cast(pl.Float64))
     sizes = ids.group_by("identity").agg(n=pl.len())
@@ -101,8 +106,9 @@ def identities(table: pl.DataFrame) -> pl.DataFrame:
         *KEY, component_metric_id="metric_id", c_statement="statement", c_line="source_line",
         c_column="source_column", c_value="value", c_decimals="decimals",
     )
+    per = ["t_fid", "identity", "component_metric_id"]
     best = pick(
-        needed, components, on=[*KEY, "component_metric_id"], per=["t_fid", "identity", "component_metric_id"],
+        needed, components, on=[*KEY, "component_metric_id"], per=per,
         rank=[
             pl.col("c_statement") != pl.col("t_statement"),
             (pl.col("c_line") - pl.col("t_line")).abs(), pl.col("c_line"), pl.col("c_column"),
@@ -110,20 +116,23 @@ def identities(table: pl.DataFrame) -> pl.DataFrame:
     )
     if best.is_empty():
         return empty_results()
-    term = pl.when(pl.col("sign") < 0).then(pl.lit("−")).otherwise(pl.lit("+"))
+    terms = needed.join(best.select(*per, "c_line", "c_value", "c_decimals"), on=per, how="left")
+    sign = pl.when(pl.col("sign") < 0).then(pl.lit("−")).otherwise(pl.lit("+"))
+    where = pl.when(pl.col("c_line").is_null()).then(pl.lit("(not printed: 0)")).otherwise(
+        pl.format("(line {})", "c_line")
+    )
     evaluated = (
-        best.sort("c_line")
+        terms.sort("c_line", nulls_last=True)
         .group_by("identity", "t_fid")
         .agg(
             pl.col(*KEY, "t_metric", "t_line", "t_value", "t_decimals").first(),
-            found=pl.len(),
-            expected=(pl.col("sign") * pl.col("c_value")).sum(),
-            components_tolerance=half_unit("c_decimals").sum(),
-            terms=pl.concat_str([term, pl.col("component_metric_id"), pl.format(" (line {})", "c_line")],
-                                separator=" ").str.join(" "),
+            printed=pl.col("c_value").count(),
+            expected=(pl.col("sign") * pl.col("c_value").fill_null(0.0)).sum(),
+            components_tolerance=half_unit("c_decimals").fill_null(0.0).sum(),
+            terms=pl.concat_str([sign, pl.col("component_metric_id"), where], separator=" ").str.join(" "),
         )
         .join(sizes, on="identity")
-        .filter(pl.col("found") == pl.col("n"))
+        .filter(pl.col("printed") >= 1)
         .sort("release_id", "t_line", "identity", "t_fid")
     )
     return finish(
@@ -132,10 +141,10 @@ def identities(table: pl.DataFrame) -> pl.DataFrame:
             tolerance=pl.col("components_tolerance") + half_unit("t_decimals"),
         ).with_columns(
             detail=pl.format(
-                "{}: {} (line {}) = Σ sign·component: {} = {}, printed {}; {}; "
-                "tolerance {} = 0.5·10^-decimals for each of the {} components and the total",
+                "{}: {} (line {}) = Σ sign·component: {} = {}, printed {}; {}; tolerance {} = 0.5·10^-decimals "
+                "for each printed term ({} of {} components, and the total)",
                 "identity", "t_metric", "t_line", "terms", num("expected"), num("actual"), period_text(),
-                num("tolerance"), "n",
+                num("tolerance"), "printed", "n",
             )
         ),
         "identities",
@@ -174,6 +183,40 @@ def repeated_figures(table: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+@cache
+def translation_terms() -> pl.DataFrame:
+    """metric_id -> k, the number of translated, rounded figures a USD cell of the metric may absorb.
+
+    The release translates each line, then makes the USD column foot and balance: a USD subtotal is
+    the sum of its rounded USD components (USD total current assets = Σ USD components, not the RMB
+    total / rate), and a balancing line takes the rounding of all the others (USD equity = USD total
+    liabilities and equity − USD liabilities − USD noncontrolling interests; the cash flow's exchange-rate
+    effect). So for a metric of identities.csv, k = 1 + the number of leaf metrics (never a total) of the
+    connected group of identities it belongs to (balance sheet, income statement family, cash flow);
+    k = 1 for any other metric. Per-ADS cells use r instead (r × the rounded per-share cell).
+    """
+    edges = catalog.load("identities").select("total_metric_id", "component_metric_id").rows()
+    group: dict[str, str] = {}
+
+    def root(metric: str) -> str:
+        while group.setdefault(metric, metric) != metric:
+            metric = group[metric]
+        return metric
+
+    for total, component in edges:
+        group[root(component)] = root(total)
+    totals = {total for total, _ in edges}
+    leaves: dict[str, int] = {}
+    for metric in group:
+        if metric not in totals:
+            leaves[root(metric)] = leaves.get(root(metric), 0) + 1
+    metrics = sorted(group)
+    return pl.DataFrame(
+        {"metric_id": metrics, "k": [1.0 + leaves.get(root(m), 0) for m in metrics]},
+        schema={"metric_id": pl.String, "k": pl.Float64},
+    )
+
+
 def usd_translation(table: pl.DataFrame, fx: float | None) -> pl.DataFrame:
     """Each USD cell vs the RMB cell of the same metric and period (nearest printing) / the exchange rate."""
     usd = table.filter(pl.col("currency") == "USD").select(
@@ -200,17 +243,30 @@ def usd_translation(table: pl.DataFrame, fx: float | None) -> pl.DataFrame:
         pairs = pairs.join(implied, on="release_id", how="left").with_columns(
             rate_source=pl.lit("rate implied by the table (no stated rate)")
         )
+    per_ads = catalog.ads_equivalents().filter(pl.col("unit") == "per_share")["ads_metric_id"].to_list()
+    pairs = (
+        pairs.join(translation_terms(), on="metric_id", how="left")
+        .join(ads_factors(table), on="release_id", how="left")
+        .with_columns(
+            k=pl.when(pl.col("metric_id").is_in(per_ads) & pl.col("r").is_not_null())
+            .then(pl.col("r"))
+            .otherwise(pl.col("k").fill_null(1.0)),
+            terms=pl.when(pl.col("metric_id").is_in(per_ads)).then(pl.lit("r, the ADS ratio: per-ADS = r × rounded per-share"))
+            .when(pl.col("k") > 1).then(pl.lit("1 + the leaves of its identity group: the USD column foots and balances"))
+            .otherwise(pl.lit("a line translated alone")),
+        )
+    )
     return finish(
         pairs.sort("release_id", "u_line", "u_column").with_columns(
             expected=pl.col("r_value") / pl.col("rate"),
             actual=pl.col("u_value"),
-            tolerance=half_unit("u_decimals") + half_unit("r_decimals") / pl.col("rate"),
+            tolerance=pl.col("k") * (half_unit("u_decimals") + half_unit("r_decimals") / pl.col("rate")),
         ).with_columns(
             detail=pl.format(
-                "{} {}: USD line {} column {} prints {}; RMB {} (line {} column {}) / {} {} = {}; "
-                "tolerance {} = 0.5·10^-decimals of the USD cell + 0.5·10^-decimals of the RMB cell / rate",
-                "metric_id", period_text(None), "u_line", "u_column", num("actual"),
-                num("r_value"), "r_line", "r_column", "rate_source", num("rate"), num("expected"), num("tolerance"),
+                "{} {}: USD line {} column {} prints {}; RMB {} (line {} column {}) / {} {} = {}; tolerance {} = "
+                "k × (0.5·10^-decimals of the USD cell + 0.5·10^-decimals of the RMB cell / rate), k = {} ({})",
+                "metric_id", period_text(None), "u_line", "u_column", num("actual"), num("r_value"), "r_line",
+                "r_column", "rate_source", num("rate"), num("expected"), num("tolerance"), num("k"), "terms",
             )
         ),
         "usd_translation",

@@ -24,7 +24,8 @@ def raw_files(context: dg.AssetExecutionContext, raw_folder: RawFolder, duckdb: 
         loaded = loaded_releases(con)
     files = scan_folder(raw_folder.path, loaded)
     for row in files.filter(pl.col("status").is_in(["rejected", "conflict", "duplicate"])).iter_rows(named=True):
-        context.log.warning(f"{row['source_file']}: {row['status']}: {row['reason']}")
+        log = context.log.info if row["status"] == "duplicate" else context.log.warning
+        log(f"{row['source_file']}: {row['status']}: {row['reason']}")
     counts = files.group_by("status").len().sort("status")
     context.add_output_metadata({"files": files.height, **dict(counts.iter_rows())})
     return files

@@ -1,0 +1,124 @@
+"""Running unattended: the sensor, bad input that never harms the warehouse, copies, busy warehouse, status."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import dagster as dg
+import duckdb
+import pytest
+
+from tests.conftest import REPO, SHIPPED, Warehouse
+
+
+def test_sensor_loads_a_dropped_release(warehouse: Warehouse, monkeypatch):
+    """A file dropped into raw/ while the UI runs: the sensor adds its partition and requests the run."""
+    from qfin_pipeline.defs import build_defs
+
+    monkeypatch.setenv("QFIN_RAW_DIR", str(warehouse.raw))
+    monkeypatch.setenv("QFIN_WAREHOUSE", str(warehouse.path))
+    defs = build_defs(str(warehouse.raw), str(warehouse.path))
+    sensor = defs.resolve_sensor_def("raw_folder_sensor")
+    with dg.instance_for_test() as instance:
+        first = sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(first, dg.SkipReason) or not first.run_requests  # empty folder: nothing to do
+        warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
+        result = sensor(dg.build_sensor_context(instance=instance, cursor=getattr(first, "cursor", None)))
+        assert [r.partition_keys for r in result.dynamic_partitions_requests] == [["QFIN-2024Q3"]]
+        for request in result.dynamic_partitions_requests:
+            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+        assert len(result.run_requests) == 1
+        for request in result.run_requests:
+            run = defs.resolve_job_def(request.job_name).execute_in_process(instance=instance, tags=request.tags)
+            assert run.success
+        assert warehouse.scalar("select count(*) from facts where kind = 'table'") == 499
+        # unchanged folder: the next tick does nothing
+        again = sensor(dg.build_sensor_context(instance=instance, cursor=result.cursor))
+        assert isinstance(again, dg.SkipReason)
+
+
+BAD_INPUTS = {
+    "empty.txt": b"",
+    "junk.bin": bytes(range(256)) * 40,
+    "legacy-gbk.txt": "齐富科技 第三季度 财务业绩".encode("gbk") + b"\xff\xfe",
+    "other-company.txt": None,  # filled in from the shipped text below
+    "truncated.txt": None,
+}
+
+
+def _bad_inputs() -> dict[str, bytes]:
+    text = SHIPPED.read_text(encoding="utf-8")
+    inputs = dict(BAD_INPUTS)
+    inputs["other-company.txt"] = (
+        text.replace("Qifu Technology", "Acme Lending").replace("QFIN", "ACME").replace("3660", "9999").encode()
+    )
+    inputs["truncated.txt"] = text[:2500].encode()  # stops before any table and the exchange-rate sentence
+    return inputs
+
+
+def test_bad_inputs_are_rejected_by_name_and_never_harm_the_warehouse(warehouse: Warehouse, capsys):
+    warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
+    assert warehouse.run() == 0
+    before = warehouse.sql("select * from facts order by source_line, source_column, kind, metric_id")
+    for name, data in _bad_inputs().items():
+        warehouse.add(name, data)
+    warehouse.add("copy-of-q3.txt", SHIPPED.read_bytes())
+    capsys.readouterr()
+    assert warehouse.run() == 1
+    err = capsys.readouterr().err
+    rejected = dict(warehouse.sql("select source_file, reason from rejected_files"))
+    for name in _bad_inputs():
+        assert name in rejected, name
+        assert f"rejected {name}:" in err
+    assert "empty" in rejected["empty.txt"]
+    assert "binary" in rejected["junk.bin"]
+    assert "UTF-8" in rejected["legacy-gbk.txt"]
+    assert "issuer" in rejected["other-company.txt"]
+    assert "byte-identical copy of" in rejected["copy-of-q3.txt"]
+    assert "rejected copy-of-q3.txt" not in err  # a copy is skipped, not an error
+    assert warehouse.sql("select * from facts order by source_line, source_column, kind, metric_id") == before
+    assert warehouse.scalar("select count(*) from releases") == 1
+
+
+def test_conflicting_file_for_a_loaded_release_is_rejected_naming_both(warehouse: Warehouse, capsys):
+    warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
+    assert warehouse.run() == 0
+    edited = SHIPPED.read_text(encoding="utf-8").replace("ir@360shuke.com", "investors@example.com")
+    warehouse.add("q3-again.txt", edited)
+    assert warehouse.run() == 1
+    reason = warehouse.scalar("select reason from rejected_files where source_file = 'q3-again.txt'")
+    assert "QFIN-2024Q3" in reason and SHIPPED.name in reason
+    assert warehouse.scalar("select source_file from releases") == SHIPPED.name
+
+
+def test_query_is_read_only_and_reports_a_busy_warehouse(warehouse: Warehouse):
+    warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
+    assert warehouse.run() == 0
+    env = {**os.environ, "QFIN_WAREHOUSE": str(warehouse.path)}
+    qfin = [sys.executable, "-m", "qfin_pipeline.cli"]
+    denied = subprocess.run([*qfin, "query", "delete from facts"], env=env, capture_output=True, text=True, cwd=REPO)
+    assert denied.returncode == 2 and "read-only" in denied.stderr
+    assert warehouse.scalar("select count(*) from facts") > 0
+    writer = duckdb.connect(str(warehouse.path))  # another process holds the write lock
+    try:
+        busy = subprocess.run([*qfin, "query", "select 1", "--wait", "0.5"], env=env, capture_output=True,
+                              text=True, cwd=REPO)
+    finally:
+        writer.close()
+    assert busy.returncode == 3 and "busy" in busy.stderr and "Traceback" not in busy.stderr
+
+
+def test_status_lists_releases_checks_and_rejections(warehouse: Warehouse, capsys):
+    warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
+    warehouse.add("empty.txt", b"")
+    warehouse.run()
+    capsys.readouterr()
+    from qfin_pipeline.cli import main
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("QFIN_WAREHOUSE", str(warehouse.path))
+        assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "QFIN-2024Q3" in out and "empty.txt" in out
