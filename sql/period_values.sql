@@ -5,7 +5,7 @@ with
 
 facts as (select * from facts),
 releases as (select release_id, published_on from releases),
-metrics as (select metric_id, additive from dim_metric),
+derived_quarters as (select * from derived_quarters),
 
 valued_facts as (
     select f.release_id, f.kind, f.statement, f.label, f.metric_id, f.currency, f.unit, f.period_type,
@@ -16,33 +16,10 @@ valued_facts as (
     where f.kind in ('table', 'narrative', 'highlight', 'reference')
 ),
 
-year_to_date as (
-    select v.* from valued_facts v
-    join metrics m using (metric_id)
-    where v.kind = 'table' and m.additive and v.period_type in ('3M', '6M', '9M', '12M')
-),
-
-derived_quarters as (
-    -- Q2 = 6M - 3M, Q3 = 9M - 6M, Q4 = 12M - 9M: additive lines only, from exact table cells of the same year
-    select cur.release_id, 'table' as kind, cur.statement, cur.label, cur.metric_id, cur.currency, cur.unit,
-           '3M' as period_type, (prev.period_end + interval 1 day)::date as period_start, cur.period_end,
-           cur.value - prev.value as value, least(cur.decimals, prev.decimals) as decimals,
-           cur.source_line, greatest(cur.published_on, prev.published_on) as published_on, true as derived,
-           cur.period_type || ' ' || cur.release_id || ':' || cur.source_line || ' - '
-             || prev.period_type || ' ' || prev.release_id || ':' || prev.source_line as derived_from
-    from year_to_date cur
-    join year_to_date prev
-      on prev.metric_id = cur.metric_id
-     and prev.currency is not distinct from cur.currency
-     and prev.period_start = cur.period_start
-     and prev.period_end = last_day(cur.period_end - interval 3 month)
-    where cur.period_type <> '3M'
-),
-
 candidates as (
     select * from valued_facts
     union all by name
-    select * from derived_quarters
+    select * exclude (derived_from), true as derived, derived_from from derived_quarters
 ),
 
 ranked as (
