@@ -19,6 +19,10 @@ _URL = re.compile(r"&lt;(https?://[^&\s]+)&gt;")
 _HEADING = re.compile(r"^[A-Z][^.:$\t]{2,88}[A-Za-z0-9)]$")
 
 
+def _kind(line: str) -> str:
+    return "table" if "\t" in line else "ul" if line.startswith("- ") else "p" if line.strip() else ""
+
+
 def _blocks(text: str) -> list[tuple[str, list[str]]]:
     """Lines -> ('table', rows) for a run of tab rows (blank lines inside dropped), ('ul', items) for a
     run of bullets, ('p', lines) for a run of other non-blank lines."""
@@ -28,7 +32,7 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
         if not line.strip():
             i += 1
             continue
-        kind = "table" if "\t" in line else "ul" if line.startswith("- ") else "p"
+        kind = _kind(line)
         run = []
         while i < len(lines):
             cur = lines[i]
@@ -37,8 +41,7 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
                 if j < len(lines) and "\t" in lines[j]:
                     i = j
                     continue
-            cur_kind = "table" if "\t" in cur else "ul" if cur.startswith("- ") else "p" if cur.strip() else ""
-            if cur_kind != kind:
+            if _kind(cur) != kind:
                 break
             run.append(cur)
             i += 1
@@ -81,7 +84,8 @@ def _table(rows: list[str]) -> list[str]:
                 j = k
             out.extend(parts + ["</tr>"])
             continue
-        tds = [_TD + (f"<strong>{html.escape(label)}</strong>" if label.isupper() else html.escape(label)) + "</td>"]
+        shown = f"<strong>{html.escape(label)}</strong>" if label.isupper() else html.escape(label)
+        tds = [_TD + shown + "</td>"]
         for j, value in enumerate(values):
             if j:
                 tds.append(_SPACER)
@@ -108,7 +112,8 @@ _HEAD = """<!DOCTYPE html>
 <body class="page-news-release">
 <header class="site-header">
   <a class="logo" href="/"><img src="/logo.svg" alt="GlobeNewswire"></a>
-  <nav class="main-nav"><ul><li><a href="/newsroom">Newsroom</a></li><li><a href="/q4">Fourth Quarter 2022 releases</a></li></ul></nav>
+  <nav class="main-nav"><ul><li><a href="/newsroom">Newsroom</a></li>
+    <li><a href="/q4">Fourth Quarter 2022 releases</a></li></ul></nav>
 </header>
 <div class="main-container">
 <div class="main-header-container">
@@ -120,7 +125,7 @@ _HEAD = """<!DOCTYPE html>
 _TAIL = """</div>
 <div class="article-social share-bottom"><a href="#">Share on LinkedIn</a></div>
 </div>
-<footer class="site-footer"><p>&copy; 2024 GlobeNewswire, Inc. All Rights Reserved. 1-800-307-6627</p></footer>
+<footer class="site-footer"><p>&copy; 2024 GlobeNewswire, Inc. 1-800-307-6627</p></footer>
 <script>document.querySelectorAll("td").forEach(function (c) {{ c.dataset.n = "9,999"; }});</script>
 </body>
 </html>
@@ -168,7 +173,8 @@ def nbsp(text: str) -> str:
     def fix(line: str, is_row: bool) -> str:
         if is_row:
             label, *values = line.split("\t")
-            return "\t".join([label.replace(" ", "\u00a0", 1)] + [f"\u00a0{v}\u00a0" if v else v for v in values])
+            padded = [f"\u00a0{v}\u00a0" if v else v for v in values]
+            return "\t".join([label.replace(" ", "\u00a0", 1), *padded])
         line = re.sub(r"RMB (?=\d)", "RMB\u00a0", line).replace(" million", "\u00a0million")
         parts = line.split(" ")
         return "".join(p + ("\u00a0" if i % 3 == 2 else "\u202f" if i % 7 == 6 else " ")
@@ -241,7 +247,9 @@ def repeated_headers(text: str) -> str:
     lines = text.splitlines()
     insert: dict[int, list[str]] = {}
     for title, first, last in _tables(lines):
-        middle = next(k for k in range((first + last) // 2, last) if _data_row(lines[k]) and _data_row(lines[k + 1]))
+        middle = next(
+            k for k in range((first + last) // 2, last) if _data_row(lines[k]) and _data_row(lines[k + 1])
+        )
         headers: list[str] = []
         after_data = False
         for k in range(first, middle):  # the header rows in effect at the middle row
@@ -259,13 +267,14 @@ def _title_words(label: str) -> str:
 
 
 def title_case(text: str) -> str:
-    """Headings and table titles in upper case; table labels Title Cased ('TOTAL ASSETS' -> 'Total Assets')."""
+    """Headings and table titles upper-cased; table labels title-cased ('TOTAL ASSETS' -> 'Total Assets')."""
     lines = text.splitlines()
     tables = _tables(lines)
     titles = {t for t, _, _ in tables}
     out = []
     for k, line in enumerate(lines):
-        blank_around = (k == 0 or not lines[k - 1].strip()) and (k + 1 == len(lines) or not lines[k + 1].strip())
+        before, after = lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""
+        blank_around = not before.strip() and not after.strip()
         if "\t" in line:
             label, *rest = line.split("\t")
             line = "\t".join([_title_words(label), *rest])

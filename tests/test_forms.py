@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests import forms
 from qfin_pipeline.extract import extract_facts, read_document
 from qfin_pipeline.extract.document import normalize_line
 from qfin_pipeline.extract.html import html_lines, table_lines
+from tests import forms
 
 RAW = Path(__file__).resolve().parents[1] / "raw" / "qfin-2024q3-earnings-release.txt"
 TEXT = RAW.read_text(encoding="utf-8")
@@ -21,6 +21,13 @@ KEY = ["kind", "statement", "section", "metric_id", "period_type", "period_start
        "currency", "unit", "value", "decimals"]
 IDENTITY = ("release_id", "period_end", "published_on", "fx_rmb_per_usd", "fx_date")
 
+# Text drift tables.py does not read yet (issue 6 report): strict, so the fix shows up as XPASS -> remove.
+_TABLES_GAPS = {
+    "tabs-stripped": "tables.py: 'ASSETS' / 'Current assets:' / 'LIABILITIES AND EQUITY' without tabs, "
+    "before the first data row or two in a row, are not read as group rows (sections lost, table ended)",
+    "repeated-headers": "tables.py: header rows repeated after a page break reset the section "
+    "('Non-current assets:', 'Reconciliation of ...') of the rows that follow",
+}
 FORMS = {
     "html": forms.to_html,
     "crlf": forms.crlf,
@@ -31,7 +38,7 @@ FORMS = {
     "markers-caret": lambda t: forms.markers(t, "^{1}"),
     "markers-superscript": lambda t: forms.markers(t, "¹"),
     "dollar-plain": lambda t: forms.dollar(t, "US$"),
-    "tabs-stripped": lambda t: forms.tabs(t, "strip"),
+    "tabs-stripped": lambda t: forms.tabs(t, "strip"),  # see _TABLES_GAPS
     "tabs-extra": lambda t: forms.tabs(t, "extra"),
     "blank-lines-in-tables": forms.blank_lines_in_tables,
     "repeated-headers": forms.repeated_headers,
@@ -68,15 +75,19 @@ def _assert_same_facts(got: pl.DataFrame, want: pl.DataFrame) -> None:
     assert_frame_equal(got_c, want_c)  # same facts, same document order
 
 
-@pytest.mark.parametrize("form", list(FORMS))
+@pytest.mark.parametrize("form", [
+    pytest.param(f, marks=pytest.mark.xfail(strict=True, reason=_TABLES_GAPS[f])) if f in _TABLES_GAPS else f
+    for f in FORMS
+])
 def test_form_yields_the_same_facts(form, original):
     text_doc, text_facts = original
     doc, facts = _read(FORMS[form](TEXT), f"release.{form}")
     assert doc.form == ("html" if form == "html" else "text")
     for field in IDENTITY:
         assert getattr(doc.info, field) == getattr(text_doc.info, field), field
-    assert facts.filter(pl.col("kind") == "table").height == text_facts.filter(pl.col("kind") == "table").height
-    assert text_facts.filter(pl.col("kind") == "table").height >= 499
+    cells = text_facts.filter(pl.col("kind") == "table").height
+    assert cells >= 499
+    assert facts.filter(pl.col("kind") == "table").height == cells
     _assert_same_facts(facts, text_facts)
 
 
@@ -85,7 +96,8 @@ def test_renderer_keeps_every_number(form):
     def numbers(text: str) -> Counter:
         if form == "html":
             text = re.sub(r"<[^>]+>", " ", text).replace("&nbsp;", " ").replace("&amp;", "&")
-        return Counter(re.findall(r"\d[\d,.]*\d|\d", " ".join(normalize_line(ln) for ln in text.splitlines())))
+        visible = " ".join(normalize_line(ln) for ln in text.splitlines())
+        return Counter(re.findall(r"\d[\d,.]*\d|\d", visible))
 
     assert not numbers(TEXT) - numbers(FORMS[form](TEXT))
 
@@ -110,7 +122,8 @@ def test_html_facts_point_at_the_html_line_of_their_number(original, html_page):
             printed = normalize_line(want["source_text"]).split("\t")[want["source_column"]]
             assert printed in got["source_text"], (printed, got["source_line"])
             assert got["source_column"] == want["source_column"]
-    revenue = facts.filter(pl.col("metric_id") == "total_net_revenue", pl.col("kind") == "table").row(1, named=True)
+    revenue = facts.filter(pl.col("metric_id") == "total_net_revenue", pl.col("kind") == "table")
+    revenue = revenue.row(1, named=True)  # three months ended 2024-09-30, RMB
     assert "4,370,158" in revenue["source_text"] and "<tr>" in revenue["source_text"]
 
 
@@ -153,7 +166,8 @@ def test_footnote_markers_and_definitions():
 
 
 def test_line_numbers_and_sources_are_the_file_lines():
-    page = "<html>\n<body>\n<p>\n  Total net revenue was RMB4,370.2 million.</p>\n<table>\n<tr><td>A</td>\n<td>\n1,234</td></tr>\n</table></body></html>"
+    page = ("<html>\n<body>\n<p>\n  Total net revenue was RMB4,370.2 million.</p>\n"
+            "<table>\n<tr><td>A</td>\n<td>\n1,234</td></tr>\n</table></body></html>")
     lines = html_lines(page)
     assert [(ln.number, ln.source) for ln in lines] == [
         (4, "  Total net revenue was RMB4,370.2 million.</p>"), (8, "1,234</td></tr>")]
@@ -168,7 +182,8 @@ def test_table_columns_spacers_symbols_and_colspans():
         (3, [("", 1, 3), ("RMB", 2, 3), ("", 1, 3), ("", 1, 3), ("USD", 1, 3)]),  # RMB over '$' + value
         (4, [("ASSETS", 1, 4), ("", 1, 4), ("", 1, 4), ("", 1, 4), ("", 1, 4), ("", 1, 4)]),
         (5, [("", 1, 5), ("", 1, 5), ("", 1, 5), ("", 1, 5), ("", 1, 5), ("", 1, 5)]),  # spacer row
-        (6, [("Cash", 1, 6), ("RMB", 1, 6), ("1,000", 1, 6), ("", 1, 6), ("$", 1, 6), ("(659", 1, 7), (")", 1, 7)]),
+        (6, [("Cash", 1, 6), ("RMB", 1, 6), ("1,000", 1, 6), ("", 1, 6), ("$", 1, 6),
+             ("(659", 1, 7), (")", 1, 7)]),
     ]
     assert table_lines(rows) == [
         (1, "Balance Sheets"), (2, "\tThree months ended\t"), (3, "\tRMB\tUSD"), (4, "ASSETS\t\t"),

@@ -1,155 +1,60 @@
-"""Sentence grammar of release prose: printed numbers, period phrases, noise, sentence splits, metric phrases.
-
-Everything here is compiled once at import (or once per catalog) and works on one sentence at a time;
-`prose.py` binds the pieces together.
-"""
+"""The words of release prose: sentences, printed figures, noise that is never a figure, catalog phrases."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from functools import cache
 
 from qfin_pipeline import catalog
-from qfin_pipeline.extract.periods import DURATIONS, add_months, parse_date, period_start, quarter_end
+from qfin_pipeline.extract.timeframes import MONTH
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-_DATE = _MONTH + r"\.?\s+\d{1,2},?\s+\d{4}"
-_ORD = r"first|second|third|fourth|1st|2nd|3rd|4th"
-_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-_COUNT = r"\d{1,2}|three|six|nine|twelve"
-
-# A printed figure: optional currency, optional minus, the digits, optional scale, percent or unit word.
+# A printed figure, found from its first digit (fast); a currency before it is read by _CURRENCY.
 MENTION = re.compile(
-    r"(?<![\w.$/#:+\-−])(?:(?P<cur>RMB|US\$|USD|\$)\s?)?(?P<neg>[-−])?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[.,:]\d)"
-    r"(?P<scale>\s?(?:million|billion|thousand|mn|bn)\b)?(?P<pct>\s?%|\s?percent\b)?"
-    r"(?P<unit>\s?(?:months?|days?|years?|hours?|minutes?|calendar\s+days|day\+)\b|\s?day\+|[-‐](?=[a-z])\w+)?",
-    re.I,
+    r"(?P<scale>\s?(?:[Mm]illion|[Bb]illion|[Tt]housand|mn|bn)\b)?(?P<pct>\s?%|\s?percent\b)?"
+    r"(?P<unit>\s?(?:months?|days?|years?|hours?|minutes?|calendar\s+days)\b|\s?day\+|[-‐](?=[a-zA-Z])\w+)?",
+    re.A,
 )
+_CURRENCY = re.compile(r"(?:(?P<cur>RMB|US\$|USD|\$)\s?)?(?P<neg>[-−])?$")
+_CUR_END = frozenset("B$D -−")
+_NO_CUR = re.match(r"(?P<cur>)(?P<neg>)", "")
+_BEFORE_FIGURE = frozenset("_.$/#:+-−") | frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _SCALES = {"thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9}
-# Digits that are never figures: dates, times, links, phone numbers, stock codes, legal references.
-NOISE = re.compile(
-    r"\b" + _DATE + r"|\b" + _MONTH + r"\.?\s+\d{4}\b|\b\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?"
-    r"|<?https?://\S+|\bwww\.\S+|\S+@\S+|(?:\+\d{1,3}[\s-]?)?\(?\d{2,4}\)?(?:[\s-]\d{3,4}){2,}"
-    r"|\b(?:NASDAQ|NYSE|HKEx|SEHK|stock\s+code)\s*:?\s*\w+|\b(?:Rule|Section|Form|Item)\s+\w+(?:-\w+)?",
-    re.I,
-)
+# Digit runs that are never figures: times, phone numbers, dates (their month is checked behind them).
+_DIGIT_NOISE = re.compile(r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}(?:[ -]\d{2,4}){2,}|\d{1,2},?\s+\d{4}|\d{4}", re.A)
+_MONTH_BEFORE = re.compile(r"\b" + MONTH + r"\.?\s+$", re.I)
+# Word-led noise, each family tried only where its tell-tale text occurs.
+_NOISE = [
+    (":", re.compile(r"\b(?:NASDAQ|NYSE|HKEx|SEHK|stock\s+code)\s*:?\s*\w+", re.I)),
+    ("@", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("/", re.compile(r"<?https?://\S+|\bwww\.\S+", re.I)),
+    ("Rule", re.compile(r"\bRule\s+\d\w*(?:-\d+)?")),
+    ("Section", re.compile(r"\bSection\s+\d\w*")),
+]
 FX = re.compile(r"\bRMB\s?(?P<rate>\d+\.\d+)\s+to\s+US\$\s?1(?:\.0+)?\b")
-
-_P = {
-    "asof": r"\bas\s+(?:of|at)\s+(?P<asof_d>" + _DATE + ")",
-    "qend": r"\b(?:as\s+of|at)\s+the\s+end\s+of\s+(?:the\s+)?(?P<qend_o>" + _ORD + r")\s+quarter"
-    r"(?:\s+of\s+(?P<qend_y>\d{4}))?",
-    "yend": r"\b(?:as\s+of|at)\s+the\s+end\s+of\s+(?P<yend_y>\d{4})",
-    "win": r"\b(?:during|over|for|within)\s+(?:the|a)\s+(?P<win_n>" + _COUNT + r")[-\s]months?\s+period\s+"
-    r"(?:from|beginning|starting|commencing)(?:\s+(?:on|from))?\s+(?P<win_d>" + _DATE + ")",
-    "nxt": r"\b(?:during|over|for|within)\s+the\s+(?:next|following)\s+(?P<nxt_n>" + _COUNT + r")\s+months\s+"
-    r"(?:starting|beginning|commencing|from)(?:\s+(?:from|on))?\s+(?P<nxt_d>" + _DATE + ")",
-    "span": r"\bfrom\s+(?P<span_a>" + _DATE + r")\s+(?:to|through|until)\s+(?P<span_b>" + _DATE + ")",
-    "nm": r"\b(?:for|in|during)\s+the\s+(?P<nm_n>" + _COUNT + r")\s+months\s+ended\s+(?P<nm_d>" + _DATE + ")",
-    "first": r"\b(?:for|in|during)\s+the\s+first\s+(?P<first_n>three|six|nine)\s+months\s+of\s+(?P<first_y>\d{4})",
-    "half": r"\b(?:for|in|during)\s+the\s+(?P<half_o>first|second)\s+half\s+(?:of\s+)?(?P<half_y>\d{4})",
-    "same": r"\bin\s+the\s+(?:same|corresponding)\s+(?:period|quarter)\s+(?:of|in)\s+(?P<same_y>\d{4})",
-    "yago": r"\b(?:in\s+)?the\s+(?:same|corresponding)\s+period\s+(?:of\s+)?last\s+year|\ba\s+year\s+"
-    r"(?:ago|earlier|before)|\bin\s+the\s+prior[-\s]year\s+period|\blast\s+year\b",
-    "qago": r"\bin\s+the\s+(?:prior|previous|preceding|last)\s+quarter|\ba\s+quarter\s+(?:ago|earlier)",
-    "qtr": r"\b(?:in|for|during)\s+the\s+(?P<qtr_o>" + _ORD + r")\s+quarter(?:\s+(?:of\s+)?(?P<qtr_y>\d{4}))?",
-    "qx": r"\b(?:in|for|during)\s+Q(?P<qx_q>[1-4])\s*(?P<qx_y>\d{4})",
-    "fy": r"\b(?:in|for|during)\s+(?:the\s+)?(?:(?:full|fiscal|whole)\s+)?year\s+(?:of\s+)?(?P<fy_y>\d{4})",
-    "yr": r"\b(?:in|for)\s+(?P<yr_y>\d{4})\b",
-}
-PERIOD = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _P.items()), re.I)
+_NAME_AFTER = re.compile(r"\s+[A-Z][a-z]")
 
 
-@dataclass(frozen=True)
-class Period:
-    type: str  # 'instant' or '3M' / '6M' / '9M' / '12M'
-    start: date | None
-    end: date
-
-    @property
-    def months(self) -> int | None:
-        return None if self.type == "instant" else int(self.type[:-1])
-
-
-def duration(end: date, months: int) -> Period:
-    return Period(f"{months}M", period_start(end, months), end)
-
-
-def shifted(period: Period, months: int) -> Period:
-    """The same kind of period `months` earlier (a year ago: 12, the prior quarter: 3)."""
-    end = period.end
-    if end == add_months(end, 0):
-        end = add_months(end, -months)
-    else:  # a mid-month instant ('as of November 19, 2024')
-        index = end.year * 12 + end.month - 1 - months
-        end = date(index // 12, index % 12 + 1, end.day)
-    return Period(period.type, None if period.start is None else period_start(end, period.months), end)
-
-
-def _window_end(first: date, months: int) -> date:
-    """Last day of a window of `months` starting on `first` (April 1, 2024 + 12 -> March 31, 2025)."""
-    if first.day == 1:
-        return add_months(first, months - 1)
-    index = first.year * 12 + first.month - 1 + months
-    return date.fromordinal(date(index // 12, index % 12 + 1, first.day).toordinal() - 1)
-
-
-@dataclass(frozen=True)
-class PeriodPhrase:
-    start: int
-    end: int
-    period: Period | None  # absolute periods and windows
-    back: int | None = None  # relative: months back from the current figure ('a year ago' -> 12)
-    year: int | None = None  # relative to a year ('in the same period of 2023')
-    window: bool = False
-
-
-def period_phrases(text: str, fiscal_year: int) -> list[PeriodPhrase]:
-    out = []
-    for m in PERIOD.finditer(text):
-        g, kind = m.groupdict(), m.lastgroup
-        period, back, year, window = None, None, None, False
-        if kind == "asof":
-            period = Period("instant", None, parse_date(g["asof_d"]))
-        elif kind == "qend":
-            period = Period("instant", None, quarter_end(int(g["qend_y"] or fiscal_year), _ORDINALS[g["qend_o"].lower()]))
-        elif kind == "yend":
-            period = Period("instant", None, date(int(g["yend_y"]), 12, 31))
-        elif kind in ("win", "nxt"):
-            months, first = DURATIONS[g[kind + "_n"].lower()], parse_date(g[kind + "_d"])
-            period, window = Period(f"{months}M", first, _window_end(first, months)), True
-        elif kind == "span":
-            first, last = parse_date(g["span_a"]), parse_date(g["span_b"])
-            months = (last.year - first.year) * 12 + last.month - first.month + 1
-            period, window = Period(f"{months}M", first, last), True
-        elif kind == "nm":
-            period = duration(parse_date(g["nm_d"]), DURATIONS[g["nm_n"].lower()])
-        elif kind == "first":
-            months = DURATIONS[g["first_n"].lower()]
-            period = duration(add_months(date(int(g["first_y"]), 1, 31), months - 1), months)
-        elif kind == "half":
-            period = duration(quarter_end(int(g["half_y"]), 2 if g["half_o"].lower() == "first" else 4), 6)
-        elif kind == "same":
-            year = int(g["same_y"])
-        elif kind == "yago":
-            back = 12
-        elif kind == "qago":
-            back = 3
-        elif kind == "qtr":
-            period = duration(quarter_end(int(g["qtr_y"] or fiscal_year), _ORDINALS[g["qtr_o"].lower()]), 3)
-        elif kind == "qx":
-            period = duration(quarter_end(int(g["qx_y"]), int(g["qx_q"])), 3)
-        else:
-            period = duration(date(int(g["fy_y"] or g["yr_y"]), 12, 31), 12)
-        out.append(PeriodPhrase(m.start(), m.end(), period, back, year, window))
-    return out
+def noise_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _DIGIT_NOISE.finditer(text):
+        start, end = m.span()
+        if start and text[start - 1] in _BEFORE_FIGURE and text[start - 1] != "+":
+            continue
+        digits = m.group()
+        if ":" in digits or len(digits) > 7 and not digits[-5:].lstrip(" ,").isdigit():
+            spans.append((start, end))  # a time, a phone number
+            continue
+        month = _MONTH_BEFORE.search(text, max(0, start - 11), start)
+        if month:
+            spans.append((month.start(), end))  # 'September 30, 2024', 'Nov. 19, 2024', 'November 2024'
+        elif " " in digits.strip() or "-" in digits:
+            spans.append((start, end))  # '1 888 346 8982'
+    for tell, pattern in _NOISE:
+        if tell in text:
+            spans.extend(m.span() for m in pattern.finditer(text))
+    return spans
 
 
 @dataclass
@@ -162,7 +67,6 @@ class Mention:
     decimals: int
     pct: bool
     months: bool
-    scaled: bool
     metric: str | None = None
     parent: int | None = None  # index of the figure this one translates ('(US$622.7 million)')
 
@@ -171,23 +75,28 @@ def mentions(text: str, blocked: list[tuple[int, int]]) -> list[Mention]:
     """Printed figures in a sentence, minus digits inside blocked spans and numbers that are not figures."""
     out = []
     for m in MENTION.finditer(text):
-        start, end = m.start("num") if m.group("cur") is None else m.start(), m.end()
-        unit = (m.group("unit") or "").strip().lower()
-        if any(a < end and start < b for a, b in blocked) or (unit and not unit.startswith("month")):
-            continue
-        num, cur, scale, pct = m.group("num"), m.group("cur"), m.group("scale"), bool(m.group("pct"))
-        plain = not (cur or scale or pct or unit)
+        start, end = m.span()
+        unit = m.group("unit")
+        if unit and not unit.lstrip().startswith("month"):
+            continue  # '30-day', '180 days', '12-month'
+        cur = _CURRENCY.search(text, max(0, start - 5), start) if start and text[start - 1] in _CUR_END else _NO_CUR
+        start = cur.start() if cur is not _NO_CUR else start
+        if (start and text[start - 1] in _BEFORE_FIGURE) or any(a < end and start < b for a, b in blocked):
+            continue  # 'H.10', 'Day-1', 'Q3', or inside a date, a phrase, a period
+        num, scale, pct = m.group("num"), m.group("scale"), m.group("pct") is not None
+        plain = not (cur.group("cur") or scale or pct or unit)
         if plain and "," not in num and "." not in num and 1900 <= int(num) <= 2100:
             continue  # a year
-        if plain and re.match(r"\s+[A-Z][a-z]", text[end:end + 3]):
+        if plain and _NAME_AFTER.match(text, end):
             continue  # part of a name ('360 Jietiao')
-        digits = Decimal(num.replace(",", ""))
-        frac = len(num.split(".")[1]) if "." in num else 0
-        power = 0 if pct else _SCALES[scale.strip().lower()] if scale else 0
-        value = digits.scaleb(-2 if pct else power) * (-1 if m.group("neg") else 1)
-        currency = None if not cur else "RMB" if cur == "RMB" else "USD"
-        decimals = frac + 2 if pct else frac - power
-        out.append(Mention(start, end, num, currency, float(value), decimals, pct, unit.startswith("month"), bool(scale)))
+        whole, _, frac = num.replace(",", "").partition(".")
+        power = -2 if pct else _SCALES[scale.strip().lower()] if scale else 0
+        digits, shift = int(whole + frac), power - len(frac)
+        value = digits * 10**shift if shift >= 0 else digits / 10**-shift
+        code = cur.group("cur")
+        currency = None if not code else "RMB" if code == "RMB" else "USD"
+        out.append(Mention(start, end, num, currency, float(-value if cur.group("neg") else value),
+                           -shift, pct, bool(unit)))
     return out
 
 
@@ -195,30 +104,52 @@ _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Inc|Co|Ltd|Corp|No|vs|approx|St|Jr|S
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"(]|RMB|US\$)")
 
 
-def sentences(text: str) -> list[tuple[int, str]]:
-    """A paragraph -> (offset, sentence) pairs, not splitting after 'Mr.', 'Inc.', 'U.S.'."""
-    cuts = [m.end() for m in _SPLIT.finditer(text) if not _ABBREV.search(text[: m.start() + 1].rstrip())]
+def sentences(text: str) -> list[str]:
+    """A paragraph -> its sentences, not splitting after 'Mr.', 'Inc.', 'U.S.'."""
+    cuts = [m.end() for m in _SPLIT.finditer(text) if not _ABBREV.search(text, max(0, m.start() - 8), m.start() + 1)]
     bounds = [0, *cuts, len(text)]
-    return [(a, text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+\+?", text.casefold())
+_WORD = re.compile(r"[A-Za-z0-9]+\+?", re.A)
 
 
-@cache
-def phrase_pattern() -> re.Pattern:
-    """One alternation of every catalog phrase, longest first; quotes, dashes, commas may separate words."""
-    phrases = sorted(catalog.prose_labels(), key=lambda p: (-len(p), p))
-    parts = [r"[^\w+$]+".join(re.escape(t) for t in _tokens(p)) for p in phrases]
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(parts) + r")(?![a-z0-9])", re.I)
+def tokens(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
 
 
 @cache
-def _phrase_keys() -> dict[str, str]:
-    return {" ".join(_tokens(p)): p for p in catalog.prose_labels()}
+def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """First word -> (words, phrase) of every catalog phrase starting with it, longest first."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase in catalog.prose_labels():
+        words = tuple(tokens(phrase))
+        index.setdefault(words[0], []).append((words, phrase))
+    for options in index.values():
+        options.sort(key=lambda o: -len(o[0]))
+    return index
 
 
-def phrase_key(matched: str) -> str:
-    """Matched text -> its catalog phrase ('capital-light model, “ICE” and ...' -> the normalized phrase)."""
-    return _phrase_keys()[" ".join(_tokens(matched))]
+@dataclass(frozen=True)
+class Phrase:
+    start: int
+    end: int
+    key: str  # the catalog phrase (norm_label form)
+
+
+def phrases(text: str) -> tuple[list[Phrase], str]:
+    """Catalog phrases in a sentence, leftmost-longest, whatever quotes, dashes or commas stand between
+    their words; and the sentence's words joined by single spaces (for context checks)."""
+    found = list(_WORD.finditer(text.lower() if text.isascii() else text))
+    lower = [m.group() for m in found] if text.isascii() else [m.group().lower() for m in found]
+    index, out, done = _phrase_index(), [], 0
+    for i in [i for i, w in enumerate(lower) if w in index]:
+        if i < done:
+            continue
+        for option, key in index[lower[i]]:
+            n = len(option)
+            if tuple(lower[i:i + n]) == option:
+                out.append(Phrase(found[i].start(), found[i + n - 1].end(), key))
+                done = i + n
+                break
+    return out, " " + " ".join(lower) + " "

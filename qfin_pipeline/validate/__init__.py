@@ -2,10 +2,23 @@
 
 from qfin_pipeline.validate.accounting import blocking_failures, check_catalog, run_checks, summary
 from qfin_pipeline.validate.schemas import (
-    CheckResultsModel, FactsModel, ReleasesModel, SchemaViolation, validate_facts, validate_frame,
+    CheckResultsModel,
+    FactsModel,
+    ReleasesModel,
+    SchemaViolation,
+    validate_facts,
+    validate_frame,
 )
 
 __all__ = [
-    "CheckResultsModel", "FactsModel", "ReleasesModel", "SchemaViolation", "blocking_failures",
-    "check_catalog", "run_checks", "summary", "validate_facts", "validate_frame",
+    "CheckResultsModel",
+    "FactsModel",
+    "ReleasesModel",
+    "SchemaViolation",
+    "blocking_failures",
+    "check_catalog",
+    "run_checks",
+    "summary",
+    "validate_facts",
+    "validate_frame",
 ]

@@ -20,7 +20,7 @@ RESULT_SCHEMA: dict[str, pl.DataType] = {
     "detail": pl.String,
 }
 
-# Relative slack for float noise only (a thousand-RMB cell is 1e3 apart from its neighbours; 1e-9 is far below).
+# Relative slack for float noise only (printed figures differ by whole units; 1e-9 is far below that).
 _FLOAT_NOISE = 1e-9
 
 
@@ -39,7 +39,9 @@ def period_text(currency: str | None = "currency") -> pl.Expr:
     period = (
         pl.when(pl.col("period_type") == "instant")
         .then(pl.format("instant {}", pl.col("period_end")))
-        .otherwise(pl.format("{} {}..{}", pl.col("period_type"), pl.col("period_start"), pl.col("period_end")))
+        .otherwise(
+            pl.format("{} {}..{}", pl.col("period_type"), pl.col("period_start"), pl.col("period_end"))
+        )
     )
     if currency is None:
         return period
@@ -75,7 +77,10 @@ def finish(frame: pl.DataFrame, check_name: str) -> pl.DataFrame:
         pl.lit(check_name).alias("check_name"),
         pl.when(pl.col("ok")).then(pl.lit("passed")).otherwise(pl.lit(failed)).alias("status"),
         pl.lit(severity).alias("severity"),
-        "expected", "actual", "tolerance", "detail",
+        "expected",
+        "actual",
+        "tolerance",
+        "detail",
     ).cast(RESULT_SCHEMA)
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import polars as pl
 
 from qfin_pipeline import catalog
-from qfin_pipeline.validate._frames import KEY, PERIOD, empty_results, finish, half_unit, num, period_text, pick
+from qfin_pipeline.validate._frames import (
+    KEY,
+    PERIOD,
+    empty_results,
+    finish,
+    half_unit,
+    num,
+    period_text,
+    pick,
+)
 
 PROSE_KINDS = ("narrative", "highlight")
 CHANGE_MONTHS = {"yoy": 12, "qoq": 3}  # reported_change labels this module checks -> months back
@@ -18,31 +27,60 @@ def narrative_vs_table(facts: pl.DataFrame) -> pl.DataFrame:
     disagreement beyond rounding is a misprint or a mis-extraction worth naming (by its line).
     Tolerance: 0.5·10^-decimals of the prose figure + 0.5·10^-decimals of the table figure.
     """
-    prose = facts.with_row_index("fid").filter(pl.col("kind").is_in(PROSE_KINDS)).select(
-        *KEY, "metric_id", "kind", "label", p_fid="fid", p_line="source_line", p_value="value",
-        p_decimals="decimals",
+    prose = (
+        facts.with_row_index("fid")
+        .filter(pl.col("kind").is_in(PROSE_KINDS))
+        .select(
+            *KEY,
+            "metric_id",
+            "kind",
+            "label",
+            p_fid="fid",
+            p_line="source_line",
+            p_value="value",
+            p_decimals="decimals",
+        )
     )
     table = facts.filter(pl.col("kind") == "table").select(
-        *KEY, "metric_id", t_statement="statement", t_line="source_line", t_column="source_column",
-        t_value="value", t_decimals="decimals",
+        *KEY,
+        "metric_id",
+        t_statement="statement",
+        t_line="source_line",
+        t_column="source_column",
+        t_value="value",
+        t_decimals="decimals",
     )
     pairs = pick(
-        prose, table, on=[*KEY, "metric_id"], per=["p_fid"],
+        prose,
+        table,
+        on=[*KEY, "metric_id"],
+        per=["p_fid"],
         rank=[pl.col("t_line"), pl.col("t_column")],
     )
     if pairs.is_empty():
         return empty_results()
     return finish(
-        pairs.sort("release_id", "p_line", "p_fid").with_columns(
+        pairs.sort("release_id", "p_line", "p_fid")
+        .with_columns(
             expected=pl.col("t_value"),
             actual=pl.col("p_value"),
             tolerance=half_unit("p_decimals") + half_unit("t_decimals"),
-        ).with_columns(
+        )
+        .with_columns(
             detail=pl.format(
                 "line {} ({} '{}'): {} {} stated as {}; table line {} column {} ({}) prints {}; "
                 "tolerance {} = 0.5·10^-decimals of the prose figure + the table's rounding",
-                "p_line", "kind", "label", "metric_id", period_text(), num("actual"), "t_line", "t_column",
-                "t_statement", num("expected"), num("tolerance"),
+                "p_line",
+                "kind",
+                "label",
+                "metric_id",
+                period_text(),
+                num("actual"),
+                "t_line",
+                "t_column",
+                "t_statement",
+                num("expected"),
+                num("tolerance"),
             )
         ),
         "narrative_vs_table",
@@ -73,7 +111,13 @@ def reported_change(facts: pl.DataFrame) -> pl.DataFrame:
     changes = indexed.filter(
         (pl.col("kind") == "reported_change") & pl.col("label").is_in(list(CHANGE_MONTHS))
     ).select(
-        *PERIOD, "metric_id", "label", r_fid="fid", r_line="source_line", r_value="value", r_decimals="decimals",
+        *PERIOD,
+        "metric_id",
+        "label",
+        r_fid="fid",
+        r_line="source_line",
+        r_value="value",
+        r_decimals="decimals",
         prior_start=pl.col("period_start").dt.offset_by(offset),
         prior_end=pl.col("period_end").dt.offset_by(offset).dt.month_end(),
     )
@@ -81,36 +125,62 @@ def reported_change(facts: pl.DataFrame) -> pl.DataFrame:
 
     def pool(prefix: str, start: str, end: str) -> pl.DataFrame:
         return values.select(
-            "release_id", "period_type", "metric_id", pl.col("period_start").alias(start),
-            pl.col("period_end").alias(end), *(pl.col(c).alias(f"{prefix}{c}") for c in ("kind", "currency", "decimals")),
-            pl.col("source_line").alias(f"{prefix}line"), pl.col("value").alias(f"{prefix}value"),
+            "release_id",
+            "period_type",
+            "metric_id",
+            pl.col("period_start").alias(start),
+            pl.col("period_end").alias(end),
+            *(pl.col(c).alias(f"{prefix}{c}") for c in ("kind", "currency", "decimals")),
+            pl.col("source_line").alias(f"{prefix}line"),
+            pl.col("value").alias(f"{prefix}value"),
         )
 
     current = pick(
-        changes, pool("c_", "period_start", "period_end"), on=[*PERIOD, "metric_id"], per=["r_fid"],
+        changes,
+        pool("c_", "period_start", "period_end"),
+        on=[*PERIOD, "metric_id"],
+        per=["r_fid"],
         rank=_best_value("c_"),
     )
     both = pick(
-        current, pool("q_", "prior_start", "prior_end").rename({"q_currency": "c_currency"}),
-        on=["release_id", "period_type", "prior_start", "prior_end", "metric_id", "c_currency"], per=["r_fid"],
+        current,
+        pool("q_", "prior_start", "prior_end").rename({"q_currency": "c_currency"}),
+        on=["release_id", "period_type", "prior_start", "prior_end", "metric_id", "c_currency"],
+        per=["r_fid"],
         rank=_best_value("q_")[:1] + _best_value("q_")[2:],
     ).filter(pl.col("q_value") != 0)
     if both.is_empty():
         return empty_results()
     prior_abs = pl.col("q_value").abs()
     return finish(
-        both.sort("release_id", "r_line", "r_fid").with_columns(
+        both.sort("release_id", "r_line", "r_fid")
+        .with_columns(
             expected=(pl.col("c_value") - pl.col("q_value")) / prior_abs,
             actual=pl.col("r_value"),
             tolerance=half_unit("r_decimals")
-            + (half_unit("c_decimals") + (pl.col("c_value") / pl.col("q_value")).abs() * half_unit("q_decimals"))
+            + (
+                half_unit("c_decimals")
+                + (pl.col("c_value") / pl.col("q_value")).abs() * half_unit("q_decimals")
+            )
             / prior_abs,
-        ).with_columns(
+        )
+        .with_columns(
             detail=pl.format(
-                "line {}: {} {} change of {} {} stated as {}; computed ({} (line {}) − {} (line {})) / |prior| = {}; "
+                "line {}: {} {} change of {} {} stated as {}; "
+                "computed ({} (line {}) − {} (line {})) / |prior| = {}; "
                 "tolerance {}",
-                "r_line", "label", "metric_id", period_text(None), pl.col("c_currency").fill_null(""),
-                num("actual"), num("c_value"), "c_line", num("q_value"), "q_line", num("expected"), num("tolerance"),
+                "r_line",
+                "label",
+                "metric_id",
+                period_text(None),
+                pl.col("c_currency").fill_null(""),
+                num("actual"),
+                num("c_value"),
+                "c_line",
+                num("q_value"),
+                "q_line",
+                num("expected"),
+                num("tolerance"),
             )
         ),
         "reported_change",
@@ -134,11 +204,21 @@ def metric_mapped(table: pl.DataFrame) -> pl.DataFrame:
             actual=pl.col("unmapped"),
             tolerance=pl.lit(0.0),
             detail=pl.when(pl.col("unmapped") > 0)
-            .then(pl.format(
-                "line {} ({}, section '{}'): label '{}' is not in catalog/table_labels.csv ({} cells loaded as {})",
-                "source_line", "statement", pl.col("section").fill_null(""), "label", "cells", "metric_id",
-            ))
-            .otherwise(pl.format("line {} ({}): '{}' -> {}", "source_line", "statement", "label", "metric_id")),
+            .then(
+                pl.format(
+                    "line {} ({}, section '{}'): label '{}' is not in catalog/table_labels.csv "
+                    "({} cells loaded as {})",
+                    "source_line",
+                    "statement",
+                    pl.col("section").fill_null(""),
+                    "label",
+                    "cells",
+                    "metric_id",
+                )
+            )
+            .otherwise(
+                pl.format("line {} ({}): '{}' -> {}", "source_line", "statement", "label", "metric_id")
+            ),
         ),
         "metric_mapped",
     )
@@ -151,7 +231,9 @@ def statements_present(table: pl.DataFrame, releases: list[str]) -> pl.DataFrame
     required = pl.DataFrame({"statement": list(catalog.required_statements())})
     grid = pl.DataFrame({"release_id": releases}).join(required, how="cross")
     counts = table.group_by("release_id", "statement").agg(cells=pl.len())
-    found = grid.join(counts, on=["release_id", "statement"], how="left").with_columns(pl.col("cells").fill_null(0))
+    found = grid.join(counts, on=["release_id", "statement"], how="left").with_columns(
+        pl.col("cells").fill_null(0)
+    )
     return finish(
         found.with_columns(
             expected=pl.lit(1.0),
@@ -160,7 +242,9 @@ def statements_present(table: pl.DataFrame, releases: list[str]) -> pl.DataFrame
             ok=pl.col("cells") >= 1,
             detail=pl.when(pl.col("cells") >= 1)
             .then(pl.format("{} table present ({} cells)", "statement", "cells"))
-            .otherwise(pl.format("{} table missing: no table with a title of that statement was read", "statement")),
+            .otherwise(
+                pl.format("{} table missing: no table with a title of that statement was read", "statement")
+            ),
         ),
         "statements_present",
     )

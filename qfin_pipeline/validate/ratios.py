@@ -5,16 +5,28 @@ from __future__ import annotations
 import polars as pl
 
 from qfin_pipeline import catalog
-from qfin_pipeline.validate._frames import KEY, PERIOD, empty_results, finish, half_unit, num, period_text, pick
+from qfin_pipeline.validate._frames import (
+    KEY,
+    PERIOD,
+    empty_results,
+    finish,
+    half_unit,
+    num,
+    period_text,
+    pick,
+)
 
 
 def _currency_rank(candidate: str, anchor: str) -> pl.Expr:
     """An operand in the ratio's own currency first, else RMB, else a count (no currency), else USD."""
     c = pl.col(candidate)
     return (
-        pl.when(c.eq_missing(pl.col(anchor))).then(0)
-        .when(c == "RMB").then(1)
-        .when(c.is_null()).then(2)
+        pl.when(c.eq_missing(pl.col(anchor)))
+        .then(0)
+        .when(c == "RMB")
+        .then(1)
+        .when(c.is_null())
+        .then(2)
         .otherwise(3)
     )
 
@@ -33,11 +45,13 @@ def ads_factors(table: pl.DataFrame) -> pl.DataFrame:
         joined = ads.join(other, on=[*KEY, "share_metric_id"], nulls_equal=True).filter(
             (pl.col("value") != 0) & (pl.col("s_value") != 0)
         )
-        ratio = pl.col("s_value") / pl.col("value") if unit == "shares" else pl.col("value") / pl.col("s_value")
+        ratio = (
+            pl.col("s_value") / pl.col("value") if unit == "shares" else pl.col("value") / pl.col("s_value")
+        )
         estimates.append(
-            joined.group_by("release_id").agg(r=ratio.median().round(0), r_source=pl.lit(source)).filter(
-                pl.col("r") >= 1
-            )
+            joined.group_by("release_id")
+            .agg(r=ratio.median().round(0), r_source=pl.lit(source))
+            .filter(pl.col("r") >= 1)
         )
     return pl.concat(estimates).unique("release_id", keep="first", maintain_order=True)
 
@@ -51,19 +65,34 @@ def ratios(table: pl.DataFrame) -> pl.DataFrame:
     """
     spec = catalog.load("ratios").with_columns(pl.col("multiplier").cast(pl.Float64))
     anchors = table.join(spec, on="metric_id").select(
-        *PERIOD, "metric_id", "numerator_metric_id", "denominator_metric_id", "multiplier",
-        a_fid="fid", a_currency="currency", a_statement="statement", a_line="source_line",
-        a_value="value", a_decimals="decimals",
+        *PERIOD,
+        "metric_id",
+        "numerator_metric_id",
+        "denominator_metric_id",
+        "multiplier",
+        a_fid="fid",
+        a_currency="currency",
+        a_statement="statement",
+        a_line="source_line",
+        a_value="value",
+        a_decimals="decimals",
     )
     for role in ("numerator", "denominator"):
         p = role[0]
         candidates = table.select(
-            *PERIOD, pl.col("metric_id").alias(f"{role}_metric_id"), pl.col("currency").alias(f"{p}_currency"),
-            pl.col("statement").alias(f"{p}_statement"), pl.col("source_line").alias(f"{p}_line"),
-            pl.col("value").alias(f"{p}_value"), pl.col("decimals").alias(f"{p}_decimals"),
+            *PERIOD,
+            pl.col("metric_id").alias(f"{role}_metric_id"),
+            pl.col("currency").alias(f"{p}_currency"),
+            pl.col("statement").alias(f"{p}_statement"),
+            pl.col("source_line").alias(f"{p}_line"),
+            pl.col("value").alias(f"{p}_value"),
+            pl.col("decimals").alias(f"{p}_decimals"),
         )
         anchors = pick(
-            anchors, candidates, on=[*PERIOD, f"{role}_metric_id"], per=["a_fid"],
+            anchors,
+            candidates,
+            on=[*PERIOD, f"{role}_metric_id"],
+            per=["a_fid"],
             rank=[
                 _currency_rank(f"{p}_currency", "a_currency"),
                 pl.col(f"{p}_statement") != pl.col("a_statement"),
@@ -78,7 +107,9 @@ def ratios(table: pl.DataFrame) -> pl.DataFrame:
         anchors.filter(pl.col("d_value") != 0)
         .join(ads_factors(table), on="release_id", how="left")
         .with_columns(
-            factor=pl.when(pl.col("denominator_metric_id").is_in(ads_counts)).then(pl.col("r")).otherwise(1.0)
+            factor=pl.when(pl.col("denominator_metric_id").is_in(ads_counts))
+            .then(pl.col("r"))
+            .otherwise(1.0)
             .fill_null(1.0),
             expected=pl.col("multiplier") * quotient,
             actual=pl.col("a_value"),
@@ -96,9 +127,20 @@ def ratios(table: pl.DataFrame) -> pl.DataFrame:
             detail=pl.format(
                 "{} {}: printed {} (line {}); {} × {} {} (line {}) / {} {} (line {}) = {}; tolerance {} = "
                 "{} × 0.5·10^-decimals of the ratio + rounding of numerator and denominator",
-                "metric_id", period_text("a_currency"), num("actual"), "a_line", num("multiplier"),
-                "numerator_metric_id", num("n_value"), "n_line", "denominator_metric_id", num("d_value"),
-                "d_line", num("expected"), num("tolerance"), num("factor"),
+                "metric_id",
+                period_text("a_currency"),
+                num("actual"),
+                "a_line",
+                num("multiplier"),
+                "numerator_metric_id",
+                num("n_value"),
+                "n_line",
+                "denominator_metric_id",
+                num("d_value"),
+                "d_line",
+                num("expected"),
+                num("tolerance"),
+                num("factor"),
             )
         ),
         "ratios",
@@ -113,16 +155,31 @@ def ads_ratio(table: pl.DataFrame) -> pl.DataFrame:
     """
     pairs = catalog.ads_equivalents()
     anchors = table.join(pairs, left_on="metric_id", right_on="ads_metric_id").select(
-        *KEY, "metric_id", "share_metric_id", "unit",
-        a_fid="fid", a_statement="statement", a_line="source_line", a_column="source_column",
-        a_value="value", a_decimals="decimals",
+        *KEY,
+        "metric_id",
+        "share_metric_id",
+        "unit",
+        a_fid="fid",
+        a_statement="statement",
+        a_line="source_line",
+        a_column="source_column",
+        a_value="value",
+        a_decimals="decimals",
     )
     candidates = table.select(
-        *KEY, share_metric_id="metric_id", s_statement="statement", s_line="source_line",
-        s_column="source_column", s_value="value", s_decimals="decimals",
+        *KEY,
+        share_metric_id="metric_id",
+        s_statement="statement",
+        s_line="source_line",
+        s_column="source_column",
+        s_value="value",
+        s_decimals="decimals",
     )
     best = pick(
-        anchors, candidates, on=[*KEY, "share_metric_id"], per=["a_fid"],
+        anchors,
+        candidates,
+        on=[*KEY, "share_metric_id"],
+        per=["a_fid"],
         rank=[
             pl.col("s_statement") != pl.col("a_statement"),
             (pl.col("s_line") - pl.col("a_line")).abs(),
@@ -135,9 +192,12 @@ def ads_ratio(table: pl.DataFrame) -> pl.DataFrame:
     evaluated = (
         best.join(ads_factors(table), on="release_id", how="inner")
         .with_columns(
-            expected=pl.when(per_share).then(pl.col("r") * pl.col("s_value")).otherwise(pl.col("s_value") / pl.col("r")),
+            expected=pl.when(per_share)
+            .then(pl.col("r") * pl.col("s_value"))
+            .otherwise(pl.col("s_value") / pl.col("r")),
             actual=pl.col("a_value"),
-            tolerance=pl.when(per_share).then(pl.col("r") * half_unit("s_decimals"))
+            tolerance=pl.when(per_share)
+            .then(pl.col("r") * half_unit("s_decimals"))
             .otherwise(half_unit("a_decimals") + half_unit("s_decimals") / pl.col("r")),
             relation=pl.when(per_share).then(pl.lit("r × per-share")).otherwise(pl.lit("shares / r")),
         )
@@ -146,9 +206,21 @@ def ads_ratio(table: pl.DataFrame) -> pl.DataFrame:
     return finish(
         evaluated.with_columns(
             detail=pl.format(
-                "{} {}: printed {} (line {} column {}); {} with r = {} ({}), {} = {} (line {}) → {}; tolerance {}",
-                "metric_id", period_text(), num("actual"), "a_line", "a_column", "relation", num("r"), "r_source",
-                "share_metric_id", num("s_value"), "s_line", num("expected"), num("tolerance"),
+                "{} {}: printed {} (line {} column {}); {} with r = {} ({}), "
+                "{} = {} (line {}) → {}; tolerance {}",
+                "metric_id",
+                period_text(),
+                num("actual"),
+                "a_line",
+                "a_column",
+                "relation",
+                num("r"),
+                "r_source",
+                "share_metric_id",
+                num("s_value"),
+                "s_line",
+                num("expected"),
+                num("tolerance"),
             )
         ),
         "ads_ratio",

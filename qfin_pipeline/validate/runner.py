@@ -1,27 +1,58 @@
-"""All checks of a run's releases in one frame: readable, schema, then the accounting checks."""
+"""All checks of a run's releases in one frame: readable, facts schema, then the accounting checks (batched)."""
 
 from __future__ import annotations
 
 import polars as pl
 
-CHECK_RESULT_SCHEMA = {
-    "release_id": pl.String, "check_name": pl.String, "status": pl.String, "severity": pl.String,
-    "expected": pl.Float64, "actual": pl.Float64, "tolerance": pl.Float64, "detail": pl.String,
-}
-READABLE = {"check_name": "readable", "severity": "blocking",
-            "description": "The file is a release of the issuer whose every table cell could be read."}
+from qfin_pipeline import catalog
+from qfin_pipeline.extract.facts import FACT_SCHEMA
+from qfin_pipeline.validate._frames import RESULT_SCHEMA
+from qfin_pipeline.validate.accounting import run_checks
+from qfin_pipeline.validate.schemas import SchemaViolation, validate_facts
 
 
 def check_catalog() -> pl.DataFrame:
-    return pl.DataFrame([READABLE])
+    """check_name, severity, description of every per-release check."""
+    return catalog.checks()
+
+
+def _row(release_id: str, check: str, failed: bool, detail: str | None) -> dict:
+    severity = catalog.check_severity()[check]
+    status = "passed" if not failed else ("failed" if severity == "blocking" else "warning")
+    return {"release_id": release_id, "check_name": check, "status": status, "severity": severity, "detail": detail}
+
+
+def _schema_rows(facts: pl.DataFrame, files: dict) -> list[dict]:
+    """Validate the whole batch at once; only when it fails, find the releases that fail by themselves."""
+    releases = facts["release_id"].unique(maintain_order=True).to_list()
+    try:
+        validate_facts(facts, "run")
+        return [_row(r, "facts_schema", False, None) for r in releases]
+    except SchemaViolation:
+        pass
+    rows = []
+    for (release_id,), part in facts.partition_by("release_id", as_dict=True, maintain_order=True).items():
+        try:
+            validate_facts(part, files.get(release_id, release_id))
+            rows.append(_row(release_id, "facts_schema", False, None))
+        except SchemaViolation as exc:
+            rows.append(_row(release_id, "facts_schema", True, str(exc)))
+    return rows
 
 
 def run_release_checks(release_facts: pl.DataFrame, fx: dict, files: dict) -> pl.DataFrame:
-    rows = []
-    for (release_id,), part in release_facts.partition_by("release_id", as_dict=True, maintain_order=True).items():
-        problem = part["problem"].drop_nulls()
-        rows.append({
-            "release_id": release_id, "check_name": "readable", "severity": "blocking",
-            "status": "failed" if problem.len() else "passed", "detail": problem[0] if problem.len() else files.get(release_id),
-        })
-    return pl.DataFrame(rows, schema=CHECK_RESULT_SCHEMA)
+    """release_facts carries a `problem` column: a release that could not be read has one row naming why."""
+    problems = release_facts.filter(pl.col("problem").is_not_null())
+    facts = release_facts.filter(pl.col("problem").is_null()).select(list(FACT_SCHEMA))
+    unreadable = set(problems["release_id"])
+    rows = [_row(r["release_id"], "readable", True, f"{files.get(r['release_id'])}: {r['problem']}")
+            for r in problems.iter_rows(named=True)]
+    rows += [_row(r, "readable", False, files.get(r)) for r in facts["release_id"].unique(maintain_order=True)
+             if r not in unreadable]
+    if facts.height:
+        rows += _schema_rows(facts, files)
+    checked = run_checks(facts, {k: v for k, v in fx.items() if k not in unreadable}) if facts.height else None
+    frames = [pl.DataFrame(rows, schema=RESULT_SCHEMA)]
+    if checked is not None and checked.height:
+        frames.append(checked.cast(RESULT_SCHEMA))
+    return pl.concat(frames, how="vertical")

@@ -1,4 +1,4 @@
-"""Pandera (polars backend) models of the warehouse frames: `facts`, `releases`, `check_results` (CONTRACT.md).
+"""Pandera (polars backend) models of the warehouse frames `facts`, `releases`, `check_results` (CONTRACT.md).
 
 `validate_facts(facts, source_file)` validates lazily (every error at once) and raises
 `SchemaViolation` naming the file, the raw line(s) and the rule, e.g.
@@ -15,11 +15,30 @@ from pandera.errors import SchemaErrors
 
 from qfin_pipeline import catalog
 from qfin_pipeline.extract.facts import CURRENCIES, KINDS, PERIOD_TYPES, STATEMENTS, UNITS
+from qfin_pipeline.validate.violations import SchemaViolation, describe
+
+__all__ = [
+    "CheckResultsModel",
+    "FactsModel",
+    "ReleasesModel",
+    "SchemaViolation",
+    "validate_facts",
+    "validate_frame",
+]
 
 # The fact key: one row per printed number (CONTRACT.md `facts`).
 FACT_KEY = [
-    "release_id", "kind", "statement", "metric_id", "label", "period_type", "period_start", "period_end",
-    "currency", "source_line", "source_column",
+    "release_id",
+    "kind",
+    "statement",
+    "metric_id",
+    "label",
+    "period_type",
+    "period_start",
+    "period_end",
+    "currency",
+    "source_line",
+    "source_column",
 ]
 UNITLESS = ("pure", "shares", "count", "months")  # no currency: ratios, share counts, counts, durations
 MONEY = ("currency", "per_share")  # amounts: always in a currency
@@ -34,7 +53,14 @@ ROW_CHECK_COLUMNS: dict[str, tuple[str, ...]] = {
     "unitless_has_no_currency": ("unit", "currency"),
     "amount_has_currency": ("unit", "currency"),
     "table_cell_has_source_column": ("kind", "source_column"),
-    "multiple_fields_uniqueness": ("metric_id", "label", "period_type", "period_end", "currency", "source_column"),
+    "multiple_fields_uniqueness": (
+        "metric_id",
+        "label",
+        "period_type",
+        "period_end",
+        "currency",
+        "source_column",
+    ),
     "release_id_names_ticker_and_quarter": ("release_id", "ticker", "fiscal_year", "fiscal_quarter"),
     "period_end_is_quarter_end": ("fiscal_year", "fiscal_quarter", "period_end"),
     "published_after_period_end": ("period_end", "published_on"),
@@ -51,16 +77,16 @@ class FactsModel(pa.DataFrameModel):
     """`facts`: one row per number the release prints, types as FACT_SCHEMA."""
 
     release_id: pl.String = pa.Field(str_matches=RELEASE_ID)
-    kind: pl.String = pa.Field(isin=KINDS)
-    statement: pl.String = pa.Field(isin=STATEMENTS)
+    kind: pl.String = pa.Field(isin=list(KINDS))
+    statement: pl.String = pa.Field(isin=list(STATEMENTS))
     section: pl.String = pa.Field(nullable=True)
     label: pl.String = pa.Field(str_length={"min_value": 1})
     metric_id: pl.String = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    period_type: pl.String = pa.Field(isin=PERIOD_TYPES)
+    period_type: pl.String = pa.Field(isin=list(PERIOD_TYPES))
     period_start: pl.Date = pa.Field(nullable=True)
     period_end: pl.Date
-    currency: pl.String = pa.Field(isin=CURRENCIES, nullable=True)
-    unit: pl.String = pa.Field(isin=UNITS)
+    currency: pl.String = pa.Field(isin=list(CURRENCIES), nullable=True)
+    unit: pl.String = pa.Field(isin=list(UNITS))
     value: pl.Float64
     decimals: pl.Int32 = pa.Field(in_range={"min_value": -9, "max_value": 8})
     source_line: pl.Int32 = pa.Field(ge=1)
@@ -91,7 +117,9 @@ class FactsModel(pa.DataFrameModel):
         """A 3M period ended 2024-09-30 starts 2024-07-01: the day after the month-end N months before."""
         duration = pl.col("period_type").is_in(DURATIONS)
         back = pl.when(duration).then(pl.format("-{}mo", pl.col("period_type").str.strip_suffix("M")))
-        start = pl.col("period_end").dt.offset_by(back.otherwise(pl.lit("0mo"))).dt.month_end().dt.offset_by("1d")
+        start = (
+            pl.col("period_end").dt.offset_by(back.otherwise(pl.lit("0mo"))).dt.month_end().dt.offset_by("1d")
+        )
         return _rows(data, ~duration | (pl.col("period_start") == start))
 
     @pa.dataframe_check(name="unitless_has_no_currency")
@@ -164,25 +192,18 @@ class CheckResultsModel(pa.DataFrameModel):
     def _status(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A failed blocking check is 'failed'; a failed warning check is 'warning'."""
         status, severity = pl.col("status"), pl.col("severity")
-        return _rows(data, ((status != "failed") | (severity == "blocking")) & ((status != "warning") | (severity == "warning")))
+        return _rows(
+            data,
+            ((status != "failed") | (severity == "blocking"))
+            & ((status != "warning") | (severity == "warning")),
+        )
 
     @pa.dataframe_check(name="severity_matches_catalog")
     def _severity(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, pl.col("severity") == pl.col("check_name").replace_strict(catalog.check_severity(), default=None))
-
-
-class SchemaViolation(ValueError):
-    """A frame that breaks its model; the message names the file, the raw line(s) and each rule broken."""
-
-    def __init__(self, source_file: str, problems: list[str], failure_cases: pl.DataFrame | None = None):
-        self.source_file, self.problems, self.failure_cases = source_file, problems, failure_cases
-        shown = problems[:_MAX_PROBLEMS]
-        more = len(problems) - len(shown)
-        super().__init__("\n".join(shown) + (f"\n... and {more} more schema problems" if more else ""))
-
-
-_MAX_PROBLEMS = 25
-_MAX_LINES = 12
+        return _rows(
+            data,
+            pl.col("severity") == pl.col("check_name").replace_strict(catalog.check_severity(), default=None),
+        )
 
 
 def validate_facts(facts: pl.DataFrame, source_file: str) -> pl.DataFrame:
@@ -196,44 +217,8 @@ def validate_frame(model: type[pa.DataFrameModel], frame: pl.DataFrame, source_f
         return model.validate(frame, lazy=True)
     except SchemaErrors as exc:
         name = model.to_schema().name or model.__name__
-        raise SchemaViolation(source_file, _problems(exc.failure_cases, frame, source_file, name), exc.failure_cases) from None
-
-
-def _problems(cases: pl.DataFrame, frame: pl.DataFrame, source_file: str, schema: str) -> list[str]:
-    """failure_cases (failure_case, schema_context, column, check, check_number, index) -> one message per
-    (rule, value), naming the source lines of its rows (row numbers when the frame has no source_line)."""
-    lines = frame["source_line"].to_list() if "source_line" in frame.columns else None
-    groups: dict[tuple[str, str, str], list[int]] = {}
-    for case in cases.iter_rows(named=True):
-        column, check, index = case["column"], case["check"], case["index"]
-        if case["schema_context"] == "DataFrameSchema" and index is not None:
-            shown = ROW_CHECK_COLUMNS.get(check, ())
-            column = ",".join(shown) if shown else "*"
-            value = ", ".join(f"{c}={_show(frame, c, index)}" for c in shown if c in frame.columns)
-        elif index is not None and column in frame.columns:
-            value = _show(frame, column, index)
-        else:
-            value = str(case["failure_case"])
-        where = groups.setdefault((column, check, value), [])
-        if index is not None:
-            where.append(lines[index] if lines is not None and lines[index] is not None else f"row {index + 1}")
-    out = []
-    for (column, check, value), where in sorted(groups.items(), key=lambda g: _first(g[1])):
-        spots = sorted(set(where), key=_first_key)
-        at = ",".join(str(s) for s in spots[:_MAX_LINES]) + (f",... ({len(spots)} rows)" if len(spots) > _MAX_LINES else "")
-        prefix = f"{source_file}:{at}" if spots else source_file
-        out.append(f"{prefix}: {schema}.{column}: {check} failed for {value}")
-    return out
-
-
-def _show(frame: pl.DataFrame, column: str, index: int) -> str:
-    value = frame[column][index]
-    return repr(value) if isinstance(value, str) else ("NULL" if value is None else str(value))
-
-
-def _first_key(spot: int | str) -> tuple[int, int]:
-    return (0, spot) if isinstance(spot, int) else (1, int(spot.split()[-1]))
-
-
-def _first(spots: list[int | str]) -> tuple[int, int]:
-    return min((_first_key(s) for s in spots), default=(-1, 0))
+        raise SchemaViolation(
+            source_file,
+            describe(exc.failure_cases, frame, source_file, name, ROW_CHECK_COLUMNS),
+            exc.failure_cases,
+        ) from None

@@ -1,0 +1,73 @@
+"""README sections generated from the catalog: the data dictionary and the list of checks.
+
+`python -m qfin_pipeline.docs` rewrites the README between the markers; a test fails when it is stale.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from qfin_pipeline import catalog
+from qfin_pipeline.settings import REPO_ROOT
+
+README = REPO_ROOT / "README.md"
+
+
+def _cell(value) -> str:
+    return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(frame: pl.DataFrame) -> str:
+    head = "| " + " | ".join(frame.columns) + " |\n| " + " | ".join("---" for _ in frame.columns) + " |\n"
+    return head + "".join("| " + " | ".join(_cell(v) for v in row) + " |\n" for row in frame.iter_rows())
+
+
+def data_dictionary() -> str:
+    metrics = catalog.dim_metric().select(
+        "metric_id", "statement", "label", "unit", "parent_metric_id", "sign", "additive", "definition"
+    )
+    return markdown_table(metrics.with_columns(pl.col("additive").cast(pl.String)))
+
+
+def checks_table(counts: dict[str, int] | None = None) -> str:
+    checks = catalog.load("checks")
+    if counts is not None:
+        checks = checks.with_columns(
+            evaluations_on_shipped_release=pl.col("check_name").replace_strict(counts, default=0, return_dtype=pl.Int64)
+        )
+    return markdown_table(checks)
+
+
+def replace_section(text: str, name: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
+    if not pattern.search(text):
+        raise ValueError(f"README has no <!-- {name}:start --> ... <!-- {name}:end --> markers")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def shipped_check_counts() -> dict[str, int]:
+    import hashlib
+
+    from qfin_pipeline.extract import extract_facts, read_document
+    from qfin_pipeline.validate.runner import run_release_checks
+
+    path = REPO_ROOT / "raw" / "qfin-2024q3-earnings-release.txt"
+    data = path.read_bytes()
+    doc = read_document(data, path.name, hashlib.sha256(data).hexdigest())
+    facts = extract_facts(doc).with_columns(problem=pl.lit(None, pl.String))
+    results = run_release_checks(facts, {doc.info.release_id: doc.info.fx_rmb_per_usd}, {doc.info.release_id: path.name})
+    return dict(results.group_by("check_name").len().iter_rows())
+
+
+def render(text: str) -> str:
+    text = replace_section(text, "data-dictionary", data_dictionary())
+    return replace_section(text, "checks", checks_table(shipped_check_counts()))
+
+
+if __name__ == "__main__":
+    README.write_text(render(README.read_text()))
+    sys.exit(0)
