@@ -21,9 +21,9 @@ from qfin_pipeline.extract.timeframes import (
 
 _COPULA = re.compile(
     r"\b(?:was|were|is|are|be|been|reached|totall?ed|amounted\s+to|stood\s+at|came\s+in\s+at|accounted\s+for"
-    r"|(?:grew|rose|increased|decreased|declined|fell|dropped)\s+to|remained|generated?)\b", re.I)
+    r"|grew|rose|increased|decreased|declined|fell|dropped|improved|expanded|remained|generated?)\b", re.I)
 _LINK = re.compile(r"[\W_]*(?:(?:of|up|to|between|at|approximately|about|around|nearly|roughly|over|an?|the"
-                   r"|in|range|some)[\W_]+){0,5}", re.I)
+                   r"|in|range|some|up|down|by)[\W_]+){0,5}", re.I)
 _POSTFIX = re.compile(r"[\s\"“”'(]*(?:(?:out\s+)?of\s+(?:such|the|those|this)\s+[a-z ]{0,30}?\s+)?"
                       r"(?:(?:was|were|is|are)\s+)?(?:(?:under|for|across|through|via|in)\s+)?[\s\"“”'(]*", re.I)
 _COMPARATIVE = re.compile(r"\b(?:from|compared\s+(?:to|with)|versus|vs\.?|against|relative\s+to)\s*$", re.I)
@@ -213,8 +213,10 @@ class Sentence:
             return "yoy"
         if _QOQ.search(role.window):
             return "qoq"
-        base = next((periods.get(j) for j in self.main if j > i and self.ms[j].metric == self.ms[i].metric
-                     and self.roles[j].comparative), None)
+        metric = self.ms[i].metric
+        compared = [j for j in self.main if self.ms[j].metric == metric and self.roles[j].comparative]
+        after = [j for j in compared if j > i]  # 'a decrease of 14.9% from RMB96,923 million ...'
+        base = periods.get(after[0] if after else compared[-1]) if compared else None
         if cur is None or base is None or base.type != cur.type:
             return None
         return {12: "yoy", 3: "qoq"}.get(months_between(cur.end, base.end))

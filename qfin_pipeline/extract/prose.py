@@ -51,6 +51,7 @@ _SECTION_MONTHS = [
     (re.compile(r"nine\s+months", re.I), 9),
     (re.compile(r"first\s+half|six\s+months|interim", re.I), 6),
 ]
+_QUARTER = re.compile(r"\b(?:first|second|third|fourth)\s+quarter\b", re.I)
 _DATELINE = re.compile(r"^" + DATE + r"$", re.I)
 _FOOTNOTE = re.compile(r"^\d{1,2}\s+(?=[A-Z\"“‘'(])")
 _SPEAKER = re.compile(r"\b(?:commented|added|said|stated|noted|remarked)[,:]?\s*[“\"]", re.I)
@@ -68,7 +69,7 @@ class _Reader:
     def heading_line(self, text: str) -> None:
         self.kind = next((kind for pattern, kind in _SECTIONS if pattern.search(text)), None)
         self.heading, self.quote = text, False
-        months = next((n for pattern, n in _SECTION_MONTHS if pattern.search(text)), 3)
+        months = 3 if _QUARTER.search(text) else next((n for pattern, n in _SECTION_MONTHS if pattern.search(text)), 3)
         outlook = self.kind == "outlook"
         end = add_months(self.info.period_end, 3) if outlook else self.info.period_end
         self.frame = Frame(self.info.fiscal_year, end, 3 if outlook else months)

@@ -12,8 +12,8 @@ from qfin_pipeline.extract.timeframes import MONTH
 # A printed figure, found from its first digit (fast); a currency before it is read by _CURRENCY.
 MENTION = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[.,:]\d)"
-    r"(?P<scale>\s?(?:[Mm]illion|[Bb]illion|[Tt]housand|mn|bn)\b)?(?P<pct>\s?%|\s?percent\b)?"
-    r"(?P<unit>\s?(?:months?|days?|years?|hours?|minutes?|calendar\s+days)\b|\s?day\+|[-‐](?=[a-zA-Z])\w+)?",
+    r"(?P<scale>\s?(?:[Mm]illion|[Bb]illion|[Tt]housand|mn|bn)\b)?(?:(?P<pct>\s?%|\s?percent\b)|"
+    r"(?P<unit>\s?(?:months?|days?|years?|hours?|minutes?|calendar\s+days)\b|\s?day\+|[-‐](?=[a-zA-Z])\w+))?",
     re.A,
 )
 _CURRENCY = re.compile(r"(?:(?P<cur>RMB|US\$|USD|\$)\s?)?(?P<neg>[-−])?$")
