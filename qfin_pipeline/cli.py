@@ -22,8 +22,13 @@ def _configure(args: argparse.Namespace) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from qfin_pipeline.runner import run_pipeline
+    from qfin_pipeline.warehouse_access import WarehouseBusy
 
-    return run_pipeline(force=args.force)
+    try:
+        return run_pipeline(force=args.force)
+    except WarehouseBusy as exc:
+        print(f"qfin run: {exc}", file=sys.stderr)
+        return 3
 
 
 def cmd_query(args: argparse.Namespace) -> int:

@@ -31,11 +31,11 @@ def is_local_file(warehouse: str) -> bool:
     return ":" not in warehouse.split("/")[0] or Path(warehouse).exists()
 
 
-def read_loaded_releases(warehouse: str) -> pl.DataFrame:
+def read_loaded_releases(warehouse: str, wait_seconds: float = 60.0) -> pl.DataFrame:
     """release_id, source_file, sha256 of every loaded release (empty for a new warehouse)."""
     if is_local_file(warehouse) and not Path(warehouse).exists():
         return pl.DataFrame(schema=LOADED_SCHEMA)
-    with connect_read_only(warehouse) as con:
+    with connect_read_only(warehouse, wait_seconds) as con:
         has = con.sql("select count(*) from information_schema.tables where table_name = 'releases'").fetchall()[0][0]
         if not has:
             return pl.DataFrame(schema=LOADED_SCHEMA)

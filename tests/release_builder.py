@@ -19,6 +19,11 @@
   3M column only; a balance-sheet line replaces it in the prior Dec 31 column. Totals, per-share figures
   and margins of that column are recomputed (so the release still foots), prose comparatives follow.
   Only leaves can be restated (ValueError otherwise); balance-sheet changes land in company equity.
+- Per-share: EPS = net income attributable / weighted shares (half up, 2 dp), per-ADS = ADS ratio × EPS;
+  USD EPS = round(net income attributable / (shares × rate)) and USD per-ADS = round(RMB per-ADS / rate),
+  the one choice that passes both the usd_translation and ratios checks within their tolerances.
+- Limits: any year generates, but the extractor reads table header years only as 19xx/20xx, so releases
+  for 1901..2099 (796 distinct quarters) are readable. Outside 2024 Q3 the financing cash flow is a plug.
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def outlook(n: int) -> dict[str, str]:
         out[f"{key}_low"], out[f"{key}_high"] = billions(low), billions(low + 100_000)
     base = prior["non_gaap_net_income"]
     lo, hi = (round(100 * (b - base) / abs(base)) for b in (low, low + 100_000))  # low: the non-GAAP range
-    out["growth"] = f"representing a year-on-year {'growth' if lo >= 0 else 'change'} between {lo}% and {hi}%"
+    out["growth"] = f"representing a year-on-year growth between {lo}% and {hi}%"  # signed, as the extractor reads
     y, q = year_quarter(nxt)
     out["quarter"] = f"{ORDINALS[q - 1]} quarter of {y}"
     return out

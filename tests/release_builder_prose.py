@@ -184,16 +184,22 @@ def compile_line(raw: str, state: dict, periods: tuple[re.Pattern, dict[str, Slo
         add(m.start(), m.end(), table[m.group(0)])
     if not spans:
         return raw
-    pieces: list[str | Slot] = []
+    pieces: list[str] = []  # the fixed text, with a '' where each slot goes
+    slots: list[tuple[int, Slot]] = []
     at = 0
     for start, end, slot in sorted(spans, key=lambda s: s[0]):
-        pieces += [raw[at:start], slot]
+        pieces.append(raw[at:start])
+        slots.append((len(pieces), slot))
+        pieces.append("")
         at = end
     pieces.append(raw[at:])
 
     def render(c) -> str | None:
-        if any(not keep(c) for keep in keeps):
+        if keeps and not all(keep(c) for keep in keeps):
             return None
-        return "".join(p if isinstance(p, str) else p(c) for p in pieces)
+        out = pieces.copy()
+        for i, slot in slots:
+            out[i] = slot(c)
+        return "".join(out)
 
     return render

@@ -12,11 +12,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from qfin_pipeline import catalog
-from qfin_pipeline.extract.sentences import FX, Mention, Phrase, mentions, noise_spans, phrases, tokens
+from qfin_pipeline.extract.sentences import FX, Mention, mentions, noise_spans, phrases, tokens
 from qfin_pipeline.extract.timeframes import (
-    Period, PeriodPhrase, duration, instant, is_month_end, months_between, period_phrases, relative,
+    Period,
+    PeriodPhrase,
+    duration,
+    instant,
+    is_month_end,
+    months_between,
+    period_phrases,
+    relative,
 )
 
 _COPULA = re.compile(
@@ -28,6 +36,7 @@ _POSTFIX = re.compile(r"[\s\"“”'(]*(?:(?:out\s+)?of\s+(?:such|the|those|this
                       r"(?:(?:was|were|is|are)\s+)?(?:(?:under|for|across|through|via|in)\s+)?[\s\"“”'(]*", re.I)
 _COMPARATIVE = re.compile(r"\b(?:from|compared\s+(?:to|with)|versus|vs\.?|against|relative\s+to)\s*$", re.I)
 _CONTINUE = re.compile(r"[\s,]*(?:and|as\s+well\s+as)\s*", re.I)
+_FROM = re.compile(r"\bfrom\s*$", re.I)
 _LOW = re.compile(r"\b(?:between|range\s+of)\s*$", re.I)
 _HIGH = re.compile(r"\s*(?:and|to|-|–)\s*", re.I)
 _CHANGE_WORD = r"increase[sd]?|growth|grew|rise|rose|decrease[sd]?|decline[sd]?|drop(?:ped)?|fell|up|down|reduction"
@@ -40,6 +49,12 @@ _YOY = re.compile(r"year[-\s](?:over|on)[-\s]year|\byoy\b", re.I)
 _QOQ = re.compile(r"quarter[-\s](?:over|on)[-\s]quarter|sequential|\bqoq\b", re.I)
 _SHARE = re.compile(r"\s*of\s+(?:the\s+)?total\b", re.I)
 _OPEN, _CLOSE = re.compile(r"\s*\(\s*"), re.compile(r"\s*\)")
+
+
+@lru_cache(maxsize=256)
+def _context(context: str) -> str:
+    """A catalog context as the words it must find ('purchased' also finds 'repurchased')."""
+    return " ".join(tokens(context)) + " "
 
 
 @dataclass
@@ -62,6 +77,7 @@ class Figure:
     comparison: str | None = None  # change/share: 'yoy', 'qoq', 'share_of_total'
     bound: str | None = None  # 'low' / 'high' end of a range
     sign: float = 1.0
+    comparative: bool = False  # a prior-period figure quoted for comparison
 
 
 @dataclass
@@ -121,7 +137,7 @@ class Sentence:
 
     def _resolve(self, key: str, slot: str) -> catalog.ProseLabel | None:
         rows = [r for r in catalog.prose_labels()[key] if r.slot in ("any", slot)
-                and (not r.context or f" {' '.join(tokens(r.context))} " in self.words)]
+                and (not r.context or _context(r.context) in self.words)]
         rows = [r for r in rows if r.context] or rows
         if len(rows) > 1:  # 'Other services fees': the group whose total was named last
             components = catalog.identity_components()
@@ -164,7 +180,8 @@ class Sentence:
             p = roles.get(prev)
             same = p is not None and self.ms[prev].metric == m.metric
             ahead = self.blank[self.tail[i]:self.next_start[i]].strip() if n + 1 < len(self.main) else ""
-            low = bool(_LOW.search(gap)) or (gap.rstrip().endswith("from") and ahead == "to")
+            # 'between A and B', 'of 10% to 15%'; but 'from A to B' is a comparative and a current figure
+            low = bool(_LOW.search(gap)) or (ahead in ("to", "-", "–") and not _FROM.search(gap))
             high = same and p.low and bool(_HIGH.fullmatch(gap))
             change = None
             if m.pct:
@@ -202,7 +219,8 @@ class Sentence:
                     out.append(Figure(m.metric, m, [], cur, "share" if role.share else "change", cmp, bound,
                                       -1.0 if role.change == "down" else 1.0))
             else:
-                out.append(Figure(m.metric, m, extra, periods.get(i), "value", None, bound))
+                out.append(Figure(m.metric, m, extra, periods.get(i), "value", None, bound,
+                                  comparative=role.comparative))
         return out
 
     def _comparison(self, i: int, periods: dict, cur: Period | None) -> str | None:

@@ -14,7 +14,8 @@ number to the metric its sentence names, via catalog/prose_labels.csv, and to a 
   'during the 12-month period from April 1, 2024'). Without one: the release's quarter (12 months under a
   'Full Year' heading, the next quarter under 'Outlook'), as an instant for stock metrics.
 - `section` is the printed heading of the prose block; `label` the metric's catalog label, for outlook
-  figures followed by ' guidance low' / ' guidance high' (a range) or ' guidance' (one figure).
+  figures followed by ' guidance low' / ' guidance high' (a range) or ' guidance' (one figure). A prior
+  actual quoted under Outlook ('compared to RMB1.15 billion in the same period of 2023') is narrative.
 - reported_change rows (unit pure, currency NULL, value a fraction, a decrease negative) sit on the metric
   and period of the CURRENT figure they describe; `label` is the comparison, machine-readable:
   'yoy' (vs the same period a year earlier), 'qoq' (vs the prior quarter), 'share_of_total' (a part of its
@@ -89,7 +90,7 @@ class _Reader:
             self.add(line, "reference", "reference", "fx_rmb_per_usd", None, period,
                      Mention(0, 0, rate, None, float(rate), len(rate.split(".")[1]), False, False), "pure")
         for f in s.figures():
-            kind, statement = self.kind_of(f.metric, quote)
+            kind, statement = self.kind_of(f.metric, quote, f.comparative)
             if kind is None or f.period is None:
                 continue
             if f.role != "value":
@@ -105,12 +106,12 @@ class _Reader:
             for m in [f.mention, *f.translations]:
                 self.add(line, kind, statement, f.metric, label, f.period, m, row["unit"])
 
-    def kind_of(self, metric: str, quote: bool) -> tuple[str | None, str | None]:
+    def kind_of(self, metric: str, quote: bool, comparative: bool) -> tuple[str | None, str | None]:
         statement = catalog.metric_rows()[metric]["statement"]
         if statement in ("capital_return", "reference"):
             return statement, statement
-        if self.kind == "outlook":
-            return "outlook", "outlook"
+        if self.kind == "outlook":  # a prior actual quoted next to the guidance is narrative
+            return ("narrative", statement) if comparative else ("outlook", "outlook")
         if self.kind == "highlight" or (quote and self.kind == "narrative"):
             return "highlight", "operating"
         return ("narrative", statement) if self.kind == "narrative" else (None, None)

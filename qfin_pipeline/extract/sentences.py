@@ -22,7 +22,9 @@ _NO_CUR = re.match(r"(?P<cur>)(?P<neg>)", "")
 _BEFORE_FIGURE = frozenset("_.$/#:+-−") | frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _SCALES = {"thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9}
 # Digit runs that are never figures: times, phone numbers, dates (their month is checked behind them).
-_DIGIT_NOISE = re.compile(r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}(?:[ -]\d{2,4}){2,}|\d{1,2},?\s+\d{4}|\d{4}", re.A)
+_DIGIT_NOISE = re.compile(
+    r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}(?:[ -]\d{2,4}){2,}|\d{1,2},?\s+\d{4}|\d{4}", re.A
+)
 _MONTH_BEFORE = re.compile(r"\b" + MONTH + r"\.?\s+$", re.I)
 # Word-led noise, each family tried only where its tell-tale text occurs.
 _NOISE = [

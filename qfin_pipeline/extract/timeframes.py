@@ -45,7 +45,9 @@ _P = {
 }
 _PERIOD = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _P.items()), re.I | re.A)
 # Every period phrase starts with one of these words: try the big pattern only there.
-_ANCHOR = re.compile(r"[ADFILOTWadfilotw](?:s\s+(?:of|at)|t\s+the\s+end|uring|ver|ithin|rom|n|or|he|\s+year|\s+quarter|ast)\s", re.A)
+_ANCHOR = re.compile(
+    r"[ADFILOTWadfilotw](?:s\s+(?:of|at)|t\s+the\s+end|uring|ver|ithin|rom|n|or|he|\s+year|\s+quarter|ast)\s", re.A
+)
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ def _phrase(m: re.Match, fiscal_year: int) -> PeriodPhrase:
     if kind in ("yago", "qago"):
         return PeriodPhrase(*at, None, back=12 if kind == "yago" else 3)
     if kind == "qtr":
-        return PeriodPhrase(*at, duration(quarter_end(int(g["qtr_y"] or fiscal_year), _ORDINALS[g["qtr_o"].lower()]), 3))
+        end = quarter_end(int(g["qtr_y"] or fiscal_year), _ORDINALS[g["qtr_o"].lower()])
+        return PeriodPhrase(*at, duration(end, 3))
     if kind == "qx":
         return PeriodPhrase(*at, duration(quarter_end(int(g["qx_y"]), int(g["qx_q"])), 3))
     return PeriodPhrase(*at, duration(date(int(g["fy_y"] or g["yr_y"]), 12, 31), 12))

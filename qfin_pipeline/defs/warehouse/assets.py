@@ -8,6 +8,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from qfin_pipeline import catalog
+from qfin_pipeline.docs import markdown_table
 from qfin_pipeline.defs.resources import RELEASES, WAREHOUSE_POOL
 from qfin_pipeline.defs.warehouse.tables import ensure_schema, replace_rows
 
@@ -60,9 +61,29 @@ def load_warehouse(
             raise
     for key in sorted(failed):
         context.log.error(f"{key}: quarantined (failed blocking checks); the warehouse keeps what it had")
-    yield dg.MaterializeResult(asset_key="releases", metadata={"loaded": len(passing), "quarantined": len(failed)})
-    yield dg.MaterializeResult(asset_key="facts", metadata={"rows": facts.height})
-    yield dg.MaterializeResult(asset_key="check_results", metadata={"rows": release_checks.height})
+    yield dg.MaterializeResult(asset_key="releases", metadata={
+        "loaded": dg.MetadataValue.json(passing), "quarantined": dg.MetadataValue.json(sorted(failed))})
+    yield dg.MaterializeResult(asset_key="facts", metadata={
+        "rows": facts.height, "preview": dg.MetadataValue.md(markdown_table(key_figures(facts, release_checks)))})
+    yield dg.MaterializeResult(asset_key="check_results", metadata={
+        "rows": release_checks.height,
+        "by_status": dg.MetadataValue.json(dict(release_checks.group_by("status").len().iter_rows()))})
+
+
+KEY_METRICS = ("total_net_revenue", "income_from_operations", "net_income", "total_assets")
+
+
+def key_figures(facts: pl.DataFrame, checks: pl.DataFrame) -> pl.DataFrame:
+    """Per release: facts per kind, checks passed/failed, and the quarter's headline RMB figures (for the UI)."""
+    counts = facts.pivot(on="kind", index="release_id", values="value", aggregate_function="len")
+    status = checks.pivot(on="status", index="release_id", values="check_name", aggregate_function="len")
+    headline = (
+        facts.filter((pl.col("kind") == "table") & pl.col("metric_id").is_in(KEY_METRICS) & (pl.col("currency") == "RMB")
+                     & pl.col("period_type").is_in(["3M", "instant"]))
+        .sort("period_end").group_by("release_id", "metric_id").agg(pl.col("value").last())
+        .pivot(on="metric_id", index="release_id", values="value")
+    )
+    return status.join(counts, on="release_id", how="left").join(headline, on="release_id", how="left")
 
 
 @dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=["check_results"])
