@@ -98,16 +98,10 @@ _HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} | GlobeNewswire</title>
 <meta name="description" content="Qifu Technology Announces Third Quarter 2023 Unaudited Financial Results">
-<link rel="stylesheet" href="/styles/main.css">
-<style>
-  .article-body p {{ margin: 0 0 1em; }} td {{ font-size: 12px; }}
-</style>
-<script type="text/javascript">
-  window.dataLayer = window.dataLayer || []; var html = "<p>First Quarter 2019 Results 1,234</p>";
-</script>
+<style>.article-body p {{ margin: 0 0 1em; }} td {{ font-size: 12px; }}</style>
+<script type="text/javascript">var html = "<p>First Quarter 2019 Results 1,234</p>";</script>
 </head>
 <body class="page-news-release">
 <header class="site-header">
@@ -196,7 +190,8 @@ def markers(text: str, style: str = "*1") -> str:
 
 def dollar(text: str, style: str = "US$") -> str:
     """'US\\$' (as shipped, markdown-escaped) or 'US$'."""
-    return text.replace("US\\$", "US$") if style == "US$" else re.sub(r"(?<!\\)US\$", r"US\\$", text)
+    plain = text.replace("US\\$", "US$")
+    return plain if style == "US$" else plain.replace("US$", "US\\$")
 
 
 def tabs(text: str, mode: str = "strip") -> str:
@@ -237,25 +232,18 @@ def blank_lines_in_tables(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _data_row(line: str) -> bool:
-    label, _, values = line.partition("\t")
-    return bool(label.strip() and values.strip())
-
-
 def repeated_headers(text: str) -> str:
     """Repeat each table's title and header rows after its middle row, as a page break prints them."""
     lines = text.splitlines()
     insert: dict[int, list[str]] = {}
     for title, first, last in _tables(lines):
-        middle = next(
-            k for k in range((first + last) // 2, last) if _data_row(lines[k]) and _data_row(lines[k + 1])
-        )
-        headers: list[str] = []
-        after_data = False
+        labelled = [bool(ln.split("\t")[0].strip()) for ln in lines]
+        middle = next(k for k in range((first + last) // 2, last) if labelled[k] and labelled[k + 1])
+        headers, after_data = [], False
         for k in range(first, middle):  # the header rows in effect at the middle row
-            if "\t" in lines[k] and not lines[k].split("\t")[0].strip():
-                headers = [lines[k]] if after_data else headers + [lines[k]]
-            after_data = bool(lines[k].split("\t")[0].strip()) if lines[k].strip() else after_data
+            if "\t" in lines[k] and not labelled[k]:
+                headers = [lines[k]] if after_data else [*headers, lines[k]]
+            after_data = labelled[k] if lines[k].strip() else after_data
         insert[middle] = ["", lines[title], "", *headers]
     return "\n".join(x for k, ln in enumerate(lines) for x in [ln, *insert.get(k, [])]) + "\n"
 
@@ -268,10 +256,8 @@ def _title_words(label: str) -> str:
 
 def title_case(text: str) -> str:
     """Headings and table titles upper-cased; table labels title-cased ('TOTAL ASSETS' -> 'Total Assets')."""
-    lines = text.splitlines()
-    tables = _tables(lines)
-    titles = {t for t, _, _ in tables}
-    out = []
+    lines, out = text.splitlines(), []
+    titles = {t for t, _, _ in _tables(lines)}
     for k, line in enumerate(lines):
         before, after = lines[k - 1] if k else "", lines[k + 1] if k + 1 < len(lines) else ""
         blank_around = not before.strip() and not after.strip()

@@ -14,7 +14,9 @@ from qfin_pipeline import catalog
 from qfin_pipeline.extract.document import read_document
 from qfin_pipeline.extract.facts import CURRENCIES, FACT_SCHEMA, KINDS, PERIOD_TYPES, STATEMENTS, UNITS
 from qfin_pipeline.extract.prose import read_prose
+from qfin_pipeline.extract.sentences import sentences
 from qfin_pipeline.extract.tables import read_tables
+from tests import forms
 
 SHIPPED = Path(__file__).resolve().parents[1] / "raw" / "qfin-2024q3-earnings-release.txt"
 TEXT = SHIPPED.read_text(encoding="utf-8")
@@ -86,6 +88,26 @@ def test_every_printed_number_stands_in_its_source_line(facts):
                 shown = value / 10**power
                 printed |= {f"{shown:,.{places}f}", f"{shown:.{places}f}"}
         assert any(p in f["source_text"] for p in printed), (f["metric_id"], f["value"], f["source_text"][:80])
+
+
+@pytest.mark.parametrize("form", ["html", "nbsp", "markers", "title_case", "crlf"])
+def test_every_form_of_the_release_states_the_same_figures(facts, form):
+    render = {"html": forms.to_html, "nbsp": forms.nbsp, "markers": lambda t: forms.markers(t, "¹"),
+              "title_case": forms.title_case, "crlf": forms.crlf}[form]
+    name = "release.html" if form == "html" else "release.txt"
+    other = read_prose(read_document(render(TEXT).encode(), name, "0"))
+    columns = ["kind", "metric_id", "label", "period_type", "period_start", "period_end", "currency", "value",
+               "decimals"]
+    assert other.select(columns).sort(columns).equals(facts.select(columns).sort(columns))
+    test_every_printed_number_stands_in_its_source_line(other)
+
+
+def test_sentences_split_after_a_period_but_not_after_an_abbreviation():
+    assert sentences("Operating margin was 52.4%. Non-GAAP operating margin was 53.0%.") == [
+        "Operating margin was 52.4%. ", "Non-GAAP operating margin was 53.0%."]
+    assert sentences("Mr. Alex Xu of Qifu Technology, Inc. (NASDAQ: QFIN) spoke at 7:30 PM U.S. Eastern Time.") == [
+        "Mr. Alex Xu of Qifu Technology, Inc. (NASDAQ: QFIN) spoke at 7:30 PM U.S. Eastern Time."]
+    assert len(sentences("“We are pleased. Total net revenue was RMB4.37 billion,” Mr. Xu said. “Next.”")) == 3
 
 
 def test_business_highlights(facts):

@@ -15,23 +15,15 @@ from datetime import date
 from functools import lru_cache
 
 from qfin_pipeline import catalog
-from qfin_pipeline.extract.sentences import FX, Mention, mentions, noise_spans, phrases, tokens
-from qfin_pipeline.extract.timeframes import (
-    Period,
-    PeriodPhrase,
-    duration,
-    instant,
-    is_month_end,
-    months_between,
-    period_phrases,
-    relative,
-)
+from qfin_pipeline.extract import timeframes as tf
+from qfin_pipeline.extract.sentences import FX, Mention, blank_out, mentions, noise_spans, phrases, tokens
+from qfin_pipeline.extract.timeframes import Period, PeriodPhrase
 
 _COPULA = re.compile(
     r"\b(?:was|were|is|are|be|been|reached|totall?ed|amounted\s+to|stood\s+at|came\s+in\s+at|accounted\s+for"
     r"|grew|rose|increased|decreased|declined|fell|dropped|improved|expanded|remained|generated?)\b", re.I)
 _LINK = re.compile(r"[\W_]*(?:(?:of|up|to|between|at|approximately|about|around|nearly|roughly|over|an?|the"
-                   r"|in|range|some|up|down|by)[\W_]+){0,5}", re.I)
+                   r"|in|range|some|down|by)[\W_]+){0,5}", re.I)
 _POSTFIX = re.compile(r"[\s\"“”'(]*(?:(?:out\s+)?of\s+(?:such|the|those|this)\s+[a-z ]{0,30}?\s+)?"
                       r"(?:(?:was|were|is|are)\s+)?(?:(?:under|for|across|through|via|in)\s+)?[\s\"“”'(]*", re.I)
 _COMPARATIVE = re.compile(r"\b(?:from|compared\s+(?:to|with)|versus|vs\.?|against|relative\s+to)\s*$", re.I)
@@ -67,7 +59,7 @@ class Frame:
     recent: list[str] = field(default_factory=list)  # metrics named so far in the section
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     metric: str
     mention: Mention
@@ -80,7 +72,7 @@ class Figure:
     comparative: bool = False  # a prior-period figure quoted for comparison
 
 
-@dataclass
+@dataclass(slots=True)
 class _Role:
     low: bool
     high: bool
@@ -96,21 +88,18 @@ class Sentence:
         self.text, self.frame = text, frame
         self.fx = list(FX.finditer(text)) if "RMB" in text else []
         noise = noise_spans(text) + [m.span() for m in self.fx]
-        self.ms = mentions(text, noise)
+        self.ms = mentions(blank_out(text, noise))
         if not self.ms:  # no candidate figure: nothing to read
             self.fx_only = True
-            self.periods = period_phrases(text, frame.fiscal_year) if self.fx else []
+            self.periods = tf.period_phrases(text, frame.fiscal_year) if self.fx else []
             return
         self.fx_only = False
-        self.periods = period_phrases(text, frame.fiscal_year)
+        self.periods = tf.period_phrases(text, frame.fiscal_year)
         self.phrases, self.words = phrases(text)
         spans = [(p.start, p.end) for p in self.periods] + [(p.start, p.end) for p in self.phrases]
         self.ms = [m for m in self.ms if not any(a < m.end and m.start < b for a, b in spans)]
-        noise += [(p.start, p.end) for p in self.periods]
-        chars = list(text)
-        for a, b in noise:
-            chars[a:b] = " " * (b - a)
-        self.blank = "".join(chars)  # the sentence with dates and period phrases blanked out
+        # the sentence with dates and period phrases blanked out: the words between figures
+        self.blank = blank_out(text, noise + [(p.start, p.end) for p in self.periods])
         self.labels: dict[int, catalog.ProseLabel] = {}
         self._link_translations()
         self._bind()
@@ -120,7 +109,7 @@ class Sentence:
 
     def fx_rates(self) -> list[tuple[str, Period]]:
         asof = next((p.period for p in self.periods if p.period and p.period.type == "instant"), None)
-        return [(m.group("rate"), asof or instant(self.frame.period_end)) for m in self.fx]
+        return [(m.group("rate"), asof or tf.instant(self.frame.period_end)) for m in self.fx]
 
     def _link_translations(self) -> None:
         self.tail = [m.end for m in self.ms]
@@ -237,7 +226,7 @@ class Sentence:
         base = periods.get(after[0] if after else compared[-1]) if compared else None
         if cur is None or base is None or base.type != cur.type:
             return None
-        return {12: "yoy", 3: "qoq"}.get(months_between(cur.end, base.end))
+        return {12: "yoy", 3: "qoq"}.get(tf.months_between(cur.end, base.end))
 
     def _trailing(self, i: int) -> PeriodPhrase | None:
         """The period phrase that follows a figure inside its clause ('RMB96,923 million in the same ...')."""
@@ -249,15 +238,15 @@ class Sentence:
 
     def _default(self, kind: str) -> Period:
         end = self.frame.period_end
-        return instant(end) if kind == "instant" else duration(end, self.frame.months)
+        return tf.instant(end) if kind == "instant" else tf.duration(end, self.frame.months)
 
     def _adapt(self, period: Period, kind: str) -> Period | None:
         """A phrase's period as the metric's kind: an instant at a duration's end, a duration ending at an instant."""
         if kind == "instant":
-            return period if period.type == "instant" else instant(period.end)
+            return period if period.type == "instant" else tf.instant(period.end)
         if period.type != "instant":
             return period
-        return duration(period.end, self.frame.months) if is_month_end(period.end) else None
+        return tf.duration(period.end, self.frame.months) if tf.is_month_end(period.end) else None
 
     def _current_period(self, i: int) -> Period | None:
         kind, own = self.labels[i].period, self._trailing(i)
@@ -268,7 +257,7 @@ class Sentence:
         anchor = self._adapt(self.base.period, kind) if self.base else self._default(kind)
         if own is None or own.window:
             return anchor
-        return self._adapt(own.period, kind) if own.period else relative(own, anchor)
+        return self._adapt(own.period, kind) if own.period else tf.relative(own, anchor)
 
     def _period_of_current(self, i: int, periods: dict) -> Period | None:
         """The period of the current figure a change or share speaks of (the nearest one of its metric)."""
@@ -282,4 +271,4 @@ class Sentence:
         own, kind = self._trailing(i), self.labels[i].period
         if own is None or own.window:
             return None
-        return self._adapt(own.period, kind) if own.period else relative(own, self._period_of_current(i, periods))
+        return self._adapt(own.period, kind) if own.period else tf.relative(own, self._period_of_current(i, periods))

@@ -14,10 +14,8 @@ from html.parser import HTMLParser
 
 from qfin_pipeline.extract.document import Line, normalize_line
 
-_SKIP = frozenset({
-    "head", "title", "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "button",
-    "select", "svg", "iframe", "object", "canvas",
-})
+_SKIP = frozenset("head title script style noscript template nav footer aside form button select svg iframe "
+                  "object canvas".split())
 _SKIP_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search"})
 _CHROME = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|social|cookies?|breadcrumbs?|navbar|sidebar|toolbar|subscribe|newsletter)"
@@ -25,10 +23,8 @@ _CHROME = re.compile(
 )
 _CONTENT = re.compile(r"article|main-body|release-body|press-release", re.I)
 _WRAPPERS = frozenset({"html", "body", "main", "article"})  # never skipped for a chrome-looking class
-_BLOCKS = frozenset({
-    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
-    "main", "header", "pre", "dl", "dt", "dd", "figure", "figcaption", "center", "address", "caption",
-})
+_BLOCKS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 blockquote section article main header pre dl dt dd "
+                    "figure figcaption center address caption".split())
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"})
 _ATTRS = frozenset({"class", "id", "role", "itemprop", "colspan"})
 _FOOTNOTE = re.compile(r"\*?\d{1,2}(?:\s*,\s*\*?\d{1,2})*")
@@ -96,8 +92,7 @@ class _Page(HTMLParser):
             self.depth[ident] = len(self.cands)
         if tag == "td" or tag == "th":
             if self.tables:
-                if self.cell:
-                    self._close_cell()
+                self._close_cell()
                 table = self.tables[-1]
                 if table["row"] is None:
                     table["row"], table["row_line"] = [], self.getpos()[0]
@@ -175,11 +170,12 @@ class _Page(HTMLParser):
         self.blocks.append((line, text, self.cands, self.h1))
 
     def _close_cell(self) -> None:
-        if self.cell and self.tables and self.tables[-1]["row"] is not None:
+        if not self.cell:
+            return
+        if self.tables and self.tables[-1]["row"] is not None:
             self.tables[-1]["row"].append((_clean(self.buf), self.cell, self.buf_line))
-        if self.cell:
-            self.buf.clear()
-            self.buf_line = self.cell = 0
+        self.buf.clear()
+        self.buf_line = self.cell = 0
 
     def _close_row(self) -> None:
         self._close_cell()
@@ -190,8 +186,7 @@ class _Page(HTMLParser):
 
     def _close_table(self) -> None:
         self._close_row()
-        self.buf.clear()
-        self.buf_line = 0
+        self._flush()  # drops stray text between the cells
         table = self.tables.pop()
         self.blocks.extend((line, text, table["cands"], False) for line, text in table_lines(table["rows"]))
 
@@ -246,14 +241,15 @@ def table_lines(rows: list[tuple[int, list[tuple[str, int, int]]]]) -> list[tupl
 
 
 def _article(blocks: list[Block], depth: dict[int, int]) -> list[tuple[int, str]]:
-    """The blocks of the innermost content candidate holding most of the text, and the <h1> above it."""
+    """The blocks of the innermost content candidate holding most of the text, and the <h1> above it
+    (a candidate: <article>, <main>, or a class/id/itemprop naming an article or main body)."""
     size: dict[int, int] = {}
     for _, text, cands, _ in blocks:
         for c in cands:
             size[c] = size.get(c, 0) + len(text)
-    if not size:
+    most = max(size.values(), default=0)
+    if most < 0.5 * sum(len(text) for _, text, _, _ in blocks):  # no container holds the article: all of <body>
         return [(line, text) for line, text, _, _ in blocks]
-    most = max(size.values())
     chosen = max((c for c, n in size.items() if n >= 0.8 * most), key=lambda c: (depth[c], -c))
     first = next(i for i, b in enumerate(blocks) if chosen in b[2])
     return [(b[0], b[1]) for i, b in enumerate(blocks) if chosen in b[2] or (b[3] and i < first)]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import cache
 
 from qfin_pipeline import catalog
-from qfin_pipeline.extract.timeframes import MONTH
 
 # A printed figure, found from its first digit (fast); a currency before it is read by _CURRENCY.
 MENTION = re.compile(
@@ -16,16 +15,17 @@ MENTION = re.compile(
     r"(?P<unit>\s?(?:months?|days?|years?|hours?|minutes?|calendar\s+days)\b|\s?day\+|[-‐](?=[a-zA-Z])\w+))?",
     re.A,
 )
-_CURRENCY = re.compile(r"(?:(?P<cur>RMB|US\$|USD|\$)\s?)?(?P<neg>[-−])?$")
-_CUR_END = frozenset("B$D -−")
-_NO_CUR = re.match(r"(?P<cur>)(?P<neg>)", "")
 _BEFORE_FIGURE = frozenset("_.$/#:+-−") | frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _SCALES = {"thousand": 3, "million": 6, "mn": 6, "billion": 9, "bn": 9}
-# Digit runs that are never figures: times, phone numbers, dates (their month is checked behind them).
-_DIGIT_NOISE = re.compile(
-    r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}(?:[ -]\d{2,4}){2,}|\d{1,2},?\s+\d{4}|\d{4}", re.A
+# Dates as releases print them ('September 30, 2024', 'Nov. 19, 2024', 'November 2024'): month-led, so
+# the scan skips ahead by first letter. Times and phone numbers: digit-led.
+_DATES = re.compile(
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
+    r"|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|JANUARY|FEBRUARY|MARCH|APRIL|MAY|JUNE|JULY|AUGUST|SEPTEMBER"
+    r"|OCTOBER|NOVEMBER|DECEMBER)\.?\s+(?:\d{1,2},?\s+)?\d{4}\b",
+    re.A,
 )
-_MONTH_BEFORE = re.compile(r"\b" + MONTH + r"\.?\s+$", re.I)
+_TIMES_PHONES = re.compile(r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}(?:[ -]\(?\d{2,4}\)?){2,}", re.A)
 # Word-led noise, each family tried only where its tell-tale text occurs.
 _NOISE = [
     (":", re.compile(r"\b(?:NASDAQ|NYSE|HKEx|SEHK|stock\s+code)\s*:?\s*\w+", re.I)),
@@ -39,27 +39,15 @@ _NAME_AFTER = re.compile(r"\s+[A-Z][a-z]")
 
 
 def noise_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    for m in _DIGIT_NOISE.finditer(text):
-        start, end = m.span()
-        if start and text[start - 1] in _BEFORE_FIGURE and text[start - 1] != "+":
-            continue
-        digits = m.group()
-        if ":" in digits or len(digits) > 7 and not digits[-5:].lstrip(" ,").isdigit():
-            spans.append((start, end))  # a time, a phone number
-            continue
-        month = _MONTH_BEFORE.search(text, max(0, start - 11), start)
-        if month:
-            spans.append((month.start(), end))  # 'September 30, 2024', 'Nov. 19, 2024', 'November 2024'
-        elif " " in digits.strip() or "-" in digits:
-            spans.append((start, end))  # '1 888 346 8982'
+    spans = [m.span() for m in _DATES.finditer(text)]
+    spans += [m.span() for m in _TIMES_PHONES.finditer(text) if not (m.start() and text[m.start() - 1].isalnum())]
     for tell, pattern in _NOISE:
         if tell in text:
             spans.extend(m.span() for m in pattern.finditer(text))
     return spans
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     start: int
     end: int
@@ -73,20 +61,41 @@ class Mention:
     parent: int | None = None  # index of the figure this one translates ('(US$622.7 million)')
 
 
-def mentions(text: str, blocked: list[tuple[int, int]]) -> list[Mention]:
-    """Printed figures in a sentence, minus digits inside blocked spans and numbers that are not figures."""
+def _currency_before(text: str, start: int) -> tuple[int, str | None, bool]:
+    """Where a figure really starts, its currency and its minus: 'RMB-213.3', 'US$ 1.74', '-5%'."""
+    neg = start > 0 and text[start - 1] in "-−"
+    at = start - 1 if neg else start
+    gap = at - 1 if at > 0 and text[at - 1] == " " else at
+    for code in ("RMB", "US$", "USD", "$"):
+        if text.startswith(code, gap - len(code)):
+            return gap - len(code), code, neg
+    return at, None, neg
+
+
+def blank_out(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans replaced by spaces (positions kept)."""
+    if not spans:
+        return text
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        if b > pos:
+            out += [text[pos:max(a, pos)], " " * (b - max(a, pos))]
+            pos = b
+    return "".join(out) + text[pos:]
+
+
+def mentions(text: str) -> list[Mention]:
+    """Printed figures in a sentence (noise blanked out), minus numbers that are not figures."""
     out = []
     for m in MENTION.finditer(text):
-        start, end = m.span()
-        unit = m.group("unit")
+        end, unit = m.end(), m.group("unit")
         if unit and not unit.lstrip().startswith("month"):
             continue  # '30-day', '180 days', '12-month'
-        cur = _CURRENCY.search(text, max(0, start - 5), start) if start and text[start - 1] in _CUR_END else _NO_CUR
-        start = cur.start() if cur is not _NO_CUR else start
-        if (start and text[start - 1] in _BEFORE_FIGURE) or any(a < end and start < b for a, b in blocked):
-            continue  # 'H.10', 'Day-1', 'Q3', or inside a date, a phrase, a period
+        start, code, neg = _currency_before(text, m.start())
+        if start and text[start - 1] in _BEFORE_FIGURE:
+            continue  # 'H.10', 'Day-1', 'Q3'
         num, scale, pct = m.group("num"), m.group("scale"), m.group("pct") is not None
-        plain = not (cur.group("cur") or scale or pct or unit)
+        plain = not (code or scale or pct or unit)
         if plain and "," not in num and "." not in num and 1900 <= int(num) <= 2100:
             continue  # a year
         if plain and _NAME_AFTER.match(text, end):
@@ -95,20 +104,21 @@ def mentions(text: str, blocked: list[tuple[int, int]]) -> list[Mention]:
         power = -2 if pct else _SCALES[scale.strip().lower()] if scale else 0
         digits, shift = int(whole + frac), power - len(frac)
         value = digits * 10**shift if shift >= 0 else digits / 10**-shift
-        code = cur.group("cur")
         currency = None if not code else "RMB" if code == "RMB" else "USD"
-        out.append(Mention(start, end, num, currency, float(-value if cur.group("neg") else value),
+        out.append(Mention(start, end, num, currency, float(-value if neg else value),
                            -shift, pct, bool(unit)))
     return out
 
 
 _ABBREV = re.compile(r"(?:\b(?:Mr|Ms|Mrs|Dr|Inc|Co|Ltd|Corp|No|vs|approx|St|Jr|Sr|etc)|\b[A-Z])\.[\"”’]?$")
-_SPLIT = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[A-Z“\"(]|RMB|US\$)")
+_SPLIT = re.compile(r"[.!?][\"”’]?\s+(?=[A-Z“\"(]|RMB|US\$)")
 
 
 def sentences(text: str) -> list[str]:
     """A paragraph -> its sentences, not splitting after 'Mr.', 'Inc.', 'U.S.'."""
-    cuts = [m.end() for m in _SPLIT.finditer(text) if not _ABBREV.search(text, max(0, m.start() - 8), m.start() + 1)]
+    if "." not in text and "!" not in text and "?" not in text:
+        return [text]
+    cuts = [m.end() for m in _SPLIT.finditer(text) if not _ABBREV.search(text, max(0, m.start() - 7), m.start() + 1)]
     bounds = [0, *cuts, len(text)]
     return [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
 
@@ -132,7 +142,7 @@ def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     return index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phrase:
     start: int
     end: int

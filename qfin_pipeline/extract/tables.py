@@ -100,10 +100,13 @@ def table_cells(doc: Document) -> pl.DataFrame:
     rows: list[dict] = []
     state: _TableState | None = None
     lines = doc.lines
-    next_is_row = _next_nonblank_is_row(lines)
+    group_row = _before_labelled_row(lines)
     for index, line in enumerate(lines):
         text = line.text
-        if "\t" not in text and state and state.has_data and next_is_row[index] and text != state.title:
+        if (
+            "\t" not in text and text and state and (state.columns or state.header_rows) and group_row[index]
+            and text != state.title and not catalog.statement_for_title(text) and not _SCALE.search(text)
+        ):
             text += "\t"  # a group row printed without its trailing tabs, inside a table
         if "\t" not in text:
             if not text:
@@ -124,13 +127,13 @@ def table_cells(doc: Document) -> pl.DataFrame:
             continue
         if not label:
             if any(values):
-                if state.has_data and not state.header_rows:
-                    state.heading = state.group = None
                 state.header_rows.append(values)
             continue
         if state.header_rows:
-            state.columns = header_columns(state.header_rows)
-            state.header_rows = []
+            columns = header_columns(state.header_rows)
+            if state.has_data and columns != state.columns:
+                state.heading = state.group = None  # a new sub-table; the same headers again are a page break
+            state.columns, state.header_rows = columns, []
         if not any(values):
             state.heading, state.group = label, None
             continue
@@ -167,13 +170,17 @@ def table_cells(doc: Document) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def _next_nonblank_is_row(lines: list[Line]) -> list[bool]:
-    """For each line: is the next non-blank line a table row? (Computed backwards in one pass.)"""
-    out, following = [False] * len(lines), False
+def _before_labelled_row(lines: list[Line]) -> list[bool]:
+    """For each line: is the next table row a labelled one, with at most one other tab-less line between?
+    ('LIABILITIES AND EQUITY' / 'Current liabilities:' printed without their tabs; computed backwards.)"""
+    out, labelled, gap = [False] * len(lines), False, 0
     for i in range(len(lines) - 1, -1, -1):
-        out[i] = following
-        if lines[i].text:
-            following = "\t" in lines[i].text
+        out[i] = labelled and gap <= 1
+        text = lines[i].text
+        if "\t" in text:
+            labelled, gap = bool(text.split("\t", 1)[0]), 0
+        elif text:
+            gap += 1
     return out
 
 

@@ -99,7 +99,7 @@ def _window_end(first: date, months: int) -> date:
     return date.fromordinal(date(index // 12, index % 12 + 1, first.day).toordinal() - 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PeriodPhrase:
     start: int
     end: int

@@ -1,12 +1,17 @@
-"""One asset per file in sql/: the loader wraps each SELECT in CREATE OR REPLACE (v_* as views, others as tables)."""
+"""The SQL models: one asset per file in sql/, all run by one step in dependency order (v_* as views, the rest tables).
 
+Each file is one SELECT; the loader wraps it in CREATE OR REPLACE. Upstream tables are read from the SQL itself,
+so the UI's lineage graph shows every model's inputs. Any subset can be rerun from the UI.
+"""
 
 import re
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from qfin_pipeline.defs.models.checks import DERIVED_CHECK, derived_quarters_check
 from qfin_pipeline.defs.resources import WAREHOUSE_POOL
 from qfin_pipeline.settings import SQL_DIR
 
@@ -18,7 +23,7 @@ def model_files(sql_dir: Path = SQL_DIR) -> dict[str, str]:
 
 
 def upstream_tables(sql: str, known: set[str]) -> list[str]:
-    """The tables and models a query reads, by name (so the UI's lineage graph shows every edge)."""
+    """The tables and models a query reads, by name."""
     names = set(re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.sub(r"--[^\n]*", "", sql), re.I))
     return sorted(n for n in names if n in known)
 
@@ -28,21 +33,35 @@ def create_statement(name: str, sql: str) -> str:
     return f"create or replace {kind} {name} as\n{sql.rstrip().rstrip(';')}"
 
 
-def build_model_asset(name: str, sql: str, known: set[str]) -> dg.AssetsDefinition:
-    purpose = next((ln.lstrip("- ").strip() for ln in sql.splitlines() if ln.startswith("--")), name)
-
-    @dg.asset(name=name, deps=upstream_tables(sql, known), group_name="marts", description=purpose,
-              pool=WAREHOUSE_POOL, kinds={"duckdb", "sql"})
-    def _model(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> None:
-        with duckdb.get_connection() as con:
-            con.execute(create_statement(name, sql))
-            rows = con.sql(f"select count(*) from {name}").fetchall()[0][0]
-        context.add_output_metadata({"rows": rows, "sql": dg.MetadataValue.md(f"```sql\n{sql}\n```")})
-
-    return _model
+def purpose(sql: str, name: str) -> str:
+    """Line one of each model states its purpose and grain."""
+    return next((ln.lstrip("- ").strip() for ln in sql.splitlines() if ln.startswith("--")), name)
 
 
-def build_model_assets() -> list[dg.AssetsDefinition]:
-    models = model_files()
+def build_model_assets(sql_dir: Path = SQL_DIR) -> dg.AssetsDefinition:
+    models = model_files(sql_dir)
     known = set(models) | set(WAREHOUSE_TABLES)
-    return [build_model_asset(name, sql, known) for name, sql in models.items()]
+    deps = {name: upstream_tables(sql, known) for name, sql in models.items()}
+    order = list(TopologicalSorter({n: [d for d in ds if d in models] for n, ds in deps.items()}).static_order())
+
+    @dg.multi_asset(
+        specs=[dg.AssetSpec(name, deps=deps[name], description=purpose(models[name], name), group_name="marts",
+                            kinds={"duckdb", "sql"}, skippable=True) for name in order],
+        check_specs=[DERIVED_CHECK],
+        can_subset=True,
+        pool=WAREHOUSE_POOL,
+        name="sql_models",
+    )
+    def sql_models(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+        """Create or replace every selected model in dependency order, then check derived quarters."""
+        selected = {key.path[-1] for key in context.selected_asset_keys}
+        with duckdb.get_connection() as con:
+            for name in (n for n in order if n in selected):
+                con.execute(create_statement(name, models[name]))
+                rows = con.sql(f"select count(*) from {name}").fetchall()[0][0]
+                yield dg.MaterializeResult(asset_key=name, metadata={
+                    "rows": rows, "sql": dg.MetadataValue.md(f"```sql\n{models[name]}\n```")})
+            if "derived_quarters" in selected:
+                yield derived_quarters_check(con)
+
+    return sql_models

@@ -1,12 +1,17 @@
-"""Checks on the models: a quarter derived from year-to-date cells agrees with the same quarter where it is reported."""
+"""Check on the models: a quarter derived from year-to-date cells agrees with the same quarter where it is reported."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
+import duckdb
+
+DERIVED_CHECK = dg.AssetCheckSpec(
+    "derived_quarters_match_reported", asset="derived_quarters", blocking=True,
+    description="Every derived quarter (e.g. 12M - 9M) equals the reported 3M figure within rounding "
+                "(two year-to-date cells and one reported cell, each within half a unit of its precision).",
+)
 
 DERIVED_VS_REPORTED = """
-    select d.metric_id, d.currency, d.period_end, d.value as derived, f.value as reported, d.derived_from,
-           f.release_id || ':' || f.source_line as reported_at,
-           -- two year-to-date cells and one reported cell, each within half a unit of its precision
+    select d.metric_id, d.currency, d.period_end::varchar as period_end, d.value as derived, f.value as reported,
+           d.derived_from, f.release_id || ':' || f.source_line as reported_at,
            0.5 * power(10, -d.decimals) * 2 + 0.5 * power(10, -f.decimals) as tolerance
     from derived_quarters d
     join facts f
@@ -15,15 +20,11 @@ DERIVED_VS_REPORTED = """
 """
 
 
-@dg.asset_check(asset="derived_quarters", blocking=True,
-                description="Every derived quarter (e.g. 12M - 9M) equals the reported 3M figure within rounding.")
-def derived_quarters_match_reported(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
-        pairs = con.sql(DERIVED_VS_REPORTED).pl()
+def derived_quarters_check(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
+    pairs = con.sql(DERIVED_VS_REPORTED).pl()
     bad = pairs.filter((pairs["derived"] - pairs["reported"]).abs() > pairs["tolerance"] + 1e-6)
     return dg.AssetCheckResult(
-        passed=bad.height == 0,
+        asset_key="derived_quarters", check_name=DERIVED_CHECK.name, passed=bad.height == 0,
         metadata={"compared": pairs.height, "disagreeing": bad.height,
-                  "first_disagreements": dg.MetadataValue.json(bad.head(10).with_columns(
-                      period_end=bad["period_end"].cast(str)).to_dicts())},
+                  "first_disagreements": dg.MetadataValue.json(bad.head(10).to_dicts())},
     )

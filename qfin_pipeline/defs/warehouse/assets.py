@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 from qfin_pipeline import catalog
 from qfin_pipeline.docs import markdown_table
 from qfin_pipeline.defs.resources import RELEASES, WAREHOUSE_POOL
+from qfin_pipeline.defs.warehouse.checks import WAREHOUSE_CHECKS, warehouse_check_results
 from qfin_pipeline.defs.warehouse.tables import ensure_schema, replace_rows
 
 RELEASE_COLUMNS = [
@@ -27,6 +28,7 @@ RELEASE_COLUMNS = [
         dg.AssetSpec("check_results", description="Every check of the latest run of each release.",
                      deps=["release_checks"], group_name="warehouse"),
     ],
+    check_specs=WAREHOUSE_CHECKS,
     partitions_def=RELEASES,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
@@ -59,6 +61,7 @@ def load_warehouse(
         except BaseException:
             con.execute("rollback")
             raise
+        checks = warehouse_check_results(con)
     for key in sorted(failed):
         context.log.error(f"{key}: quarantined (failed blocking checks); the warehouse keeps what it had")
     yield dg.MaterializeResult(asset_key="releases", metadata={
@@ -68,6 +71,7 @@ def load_warehouse(
     yield dg.MaterializeResult(asset_key="check_results", metadata={
         "rows": release_checks.height,
         "by_status": dg.MetadataValue.json(dict(release_checks.group_by("status").len().iter_rows()))})
+    yield from checks
 
 
 KEY_METRICS = ("total_net_revenue", "income_from_operations", "net_income", "total_assets")
