@@ -27,9 +27,14 @@ def dagster_home() -> Path:
     return base / ".dagster"
 
 
+# No per-step stdout capture: every step logs through Dagster's event log, and capture spawns a process per
+# step (slow, and orphaned if a run is killed).
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
 concurrency:
   pools:
     default_limit: 1

@@ -18,6 +18,12 @@ def _qfin(wh: Warehouse, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _finish(proc: subprocess.Popen, timeout: float = 180) -> int:
+    """Wait while draining its output (a full pipe would block the child)."""
+    proc.communicate(timeout=timeout)
+    return proc.returncode
+
+
 def _state(wh: Warehouse) -> tuple[str, int]:
     return wh.scalar("select sha256 from releases"), wh.scalar("select count(*) from facts")
 
@@ -25,7 +31,7 @@ def _state(wh: Warehouse) -> tuple[str, int]:
 def test_sigkill_mid_load_leaves_previous_state(warehouse: Warehouse):
     original = SHIPPED.read_text(encoding="utf-8")
     warehouse.add(SHIPPED.name, original)
-    assert _qfin(warehouse, "run").wait(timeout=120) == 0
+    assert _finish(_qfin(warehouse, "run")) == 0
     old = _state(warehouse)
     # the same release, changed: one business highlight fewer, so a complete reload has fewer facts
     changed = "\n".join(ln for ln in original.splitlines() if "weighted average contractual tenor" not in ln)
@@ -46,7 +52,7 @@ def test_sigkill_mid_load_leaves_previous_state(warehouse: Warehouse):
             outcomes.add("new")  # the whole reload committed
             new_count = count
         assert warehouse.scalar("select count(*) from check_results") > 0
-    assert _qfin(warehouse, "run").wait(timeout=120) == 0
+    assert _finish(_qfin(warehouse, "run")) == 0
     sha, count = _state(warehouse)
     assert sha != old[0] and count < old[1]
     if "new" in outcomes:
@@ -57,7 +63,7 @@ def test_sigkill_mid_load_leaves_previous_state(warehouse: Warehouse):
 def test_two_runs_at_once(warehouse: Warehouse):
     warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
     first, second = _qfin(warehouse, "run", "--force"), _qfin(warehouse, "run", "--force")
-    results = [(p.wait(timeout=300), *p.communicate()) for p in (first, second)]
+    results = [(p.returncode, out, err) for p in (first, second) for out, err in [p.communicate(timeout=300)]]
     for code, _out, err in results:
         assert code in (0, 3), err  # loaded, or told the warehouse was busy
         assert "Traceback" not in err
