@@ -7,13 +7,24 @@ from pathlib import Path
 
 import polars as pl
 
-from qfin_pipeline.extract import ReleaseError, read_document
+from qfin_pipeline.extract import Document, ReleaseError, read_document
 
 SCAN_SCHEMA = {
     "source_file": pl.String, "path": pl.String, "sha256": pl.String, "size": pl.Int64,
     "release_id": pl.String, "status": pl.String, "reason": pl.String,
 }
 LOADABLE = ("new", "changed", "unchanged")
+_PARSED: dict[tuple[str, str], Document] = {}  # (sha256, file name) -> Document: the scan's parse, reused by the run
+
+
+def parse_release(data: bytes, source_file: str, sha: str) -> Document:
+    """read_document, remembered for this process: the folder scan and the documents asset parse each file once."""
+    key = (sha, source_file)
+    if key not in _PARSED:
+        if len(_PARSED) > 4096:
+            _PARSED.clear()
+        _PARSED[key] = read_document(data, source_file, sha)
+    return _PARSED[key]
 
 
 def input_files(raw_dir: str | Path) -> list[Path]:
@@ -44,7 +55,7 @@ def scan_folder(raw_dir: str | Path, loaded: pl.DataFrame) -> pl.DataFrame:
             rows.append(row | {"release_id": known_sha[sha], "status": "unchanged", "reason": None})
             continue
         try:
-            release_id = read_document(data, path.name, sha).info.release_id
+            release_id = parse_release(data, path.name, sha).info.release_id
         except ReleaseError as exc:
             rows.append(row | {"status": "rejected", "reason": exc.problem})
             continue

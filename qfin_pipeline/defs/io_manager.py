@@ -1,44 +1,69 @@
-"""Polars frames between assets, one Parquet file per release partition, so range runs and single reruns both work."""
+"""Polars frames between assets: one Parquet file per step output plus a per-asset index of which file holds
+which release, so a 1,000-release range run writes one file per asset and a single-release rerun still works."""
 
-from __future__ import annotations
-
+import fcntl
+import json
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
 PARTITION_COLUMN = "release_id"
+UNPARTITIONED = "__all__"
 
 
 class ReleaseFrameIOManager(dg.ConfigurableIOManager):
-    """Stores an asset's frame split by release_id; loads the partitions a step asks for, concatenated."""
+    """Stores an asset's frame (rows carry release_id); loads the partitions a step asks for."""
 
     base_dir: str | None = None
 
     def _dir(self, instance: dg.DagsterInstance, asset_key: dg.AssetKey) -> Path:
         base = Path(self.base_dir) if self.base_dir else Path(instance.storage_directory())
-        return base / "frames" / "__".join(asset_key.path)
+        folder = base / "frames" / "__".join(asset_key.path)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    @contextmanager
+    def _index(self, folder: Path):
+        """The key -> file index, under an exclusive lock (runs in several processes may write it)."""
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            path = folder / "index.json"
+            index = json.loads(path.read_text()) if path.exists() else {}
+            yield index
+            tmp = folder / f".index.{uuid.uuid4().hex}.tmp"
+            tmp.write_text(json.dumps(index))
+            tmp.replace(path)  # atomic: a killed run leaves the old index or the new one
+            live = set(index.values())
+            for stale in folder.glob("*.parquet"):
+                if stale.name not in live:
+                    stale.unlink(missing_ok=True)
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         folder = self._dir(context.step_context.instance, context.asset_key)
-        folder.mkdir(parents=True, exist_ok=True)
-        if not context.has_asset_partitions:
-            obj.write_parquet(folder / "all.parquet")
-            return
-        parts = obj.partition_by(PARTITION_COLUMN, as_dict=True, maintain_order=True) if obj.height else {}
-        for key in context.asset_partition_keys:
-            part = parts.get((key,), obj.clear())
-            tmp = folder / f".{key}.parquet.tmp"
-            part.write_parquet(tmp)
-            tmp.replace(folder / f"{key}.parquet")  # atomic: a killed run never leaves half a file
-        context.add_output_metadata({"rows": obj.height, "releases": len(context.asset_partition_keys)})
+        name = f"{uuid.uuid4().hex}.parquet"
+        obj.write_parquet(folder / name)
+        keys = context.asset_partition_keys if context.has_asset_partitions else [UNPARTITIONED]
+        with self._index(folder) as index:
+            index.update(dict.fromkeys(keys, name))
+        context.add_output_metadata({"rows": obj.height, "releases": len(keys)})
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         folder = self._dir(context.instance, context.asset_key)
-        if not context.has_asset_partitions:
-            return pl.read_parquet(folder / "all.parquet")
-        files = [folder / f"{key}.parquet" for key in context.asset_partition_keys]
-        missing = [f.stem for f in files if not f.exists()]
+        keys = list(context.asset_partition_keys) if context.has_asset_partitions else [UNPARTITIONED]
+        index = json.loads((folder / "index.json").read_text()) if (folder / "index.json").exists() else {}
+        missing = [k for k in keys if k not in index]
         if missing:
-            raise FileNotFoundError(f"{context.asset_key.to_user_string()}: not materialized for {missing}")
-        return pl.concat([pl.read_parquet(f) for f in files], how="vertical_relaxed")
+            raise FileNotFoundError(f"{context.asset_key.to_user_string()}: not materialized for {missing[:5]}")
+        files: dict[str, list[str]] = {}
+        for key in keys:
+            files.setdefault(index[key], []).append(key)
+        frames = []
+        for name, wanted in files.items():
+            scan = pl.scan_parquet(folder / name)
+            if context.has_asset_partitions:
+                scan = scan.filter(pl.col(PARTITION_COLUMN).is_in(wanted))
+            frames.append(scan.collect())
+        return pl.concat(frames, how="vertical_relaxed")

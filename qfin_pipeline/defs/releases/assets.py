@@ -1,6 +1,7 @@
 """Raw files -> identified release documents -> extracted fact frames (one partition per release)."""
 
 
+import hashlib
 from pathlib import Path
 
 import dagster as dg
@@ -10,9 +11,9 @@ from dagster_duckdb import DuckDBResource
 from qfin_pipeline.defs.releases.documents import documents_frame, document_row, problem_row, to_document
 from qfin_pipeline.defs.resources import RELEASES, WAREHOUSE_POOL, RawFolder
 from qfin_pipeline.defs.warehouse.tables import loaded_releases
-from qfin_pipeline.extract import ReleaseError, extract_facts, read_document
+from qfin_pipeline.extract import ReleaseError, extract_facts
 from qfin_pipeline.extract.facts import FACT_SCHEMA
-from qfin_pipeline.planning import LOADABLE, scan_folder
+from qfin_pipeline.planning import LOADABLE, parse_release, scan_folder
 
 PER_RELEASE = {"partitions_def": RELEASES, "backfill_policy": dg.BackfillPolicy.single_run()}
 
@@ -43,9 +44,9 @@ def release_documents(context: dg.AssetExecutionContext, raw_files: pl.DataFrame
             rows.append(problem_row(key, None, None, "no file in the raw folder holds this release"))
             continue
         data = Path(path).read_bytes()
-        sha = claims.filter(pl.col("release_id") == key)["sha256"][0]
+        sha = hashlib.sha256(data).hexdigest()  # the bytes read now, even if the file changed since the scan
         try:
-            doc = read_document(data, Path(path).name, sha)
+            doc = parse_release(data, Path(path).name, sha)
             rows.append(document_row(doc) if doc.info.release_id == key else problem_row(
                 key, doc.source_file, sha, f"now claims {doc.info.release_id}, not {key}"))
         except ReleaseError as exc:
