@@ -2,12 +2,12 @@
 with
 
 facts as (select * from facts),
-releases as (select release_id, published_on from releases),
+releases as (select release_id, published_on, fx_rmb_per_usd from releases),
 metrics as (select metric_id, additive from dim_metric),
 
 year_to_date as (
     select f.release_id, f.statement, f.label, f.metric_id, f.currency, f.unit, f.period_type, f.period_start,
-           f.period_end, f.value, f.decimals, f.source_line, r.published_on
+           f.period_end, f.value, f.decimals, f.source_line, r.published_on, r.fx_rmb_per_usd
     from facts f
     join releases r using (release_id)
     join metrics m using (metric_id)
@@ -32,6 +32,8 @@ final as (
      and prev.period_start = cur.period_start
      and prev.period_end = last_day(cur.period_end - interval 3 month)
     where cur.period_type <> '3M'
+      -- USD cells are convenience translations at each release's own rate: subtract only at one rate
+      and (cur.currency is distinct from 'USD' or cur.fx_rmb_per_usd = prev.fx_rmb_per_usd)
     -- both year-to-date cells may be printed by several releases: derive once, from the newest of each
     qualify row_number() over (
         partition by cur.metric_id, cur.currency, cur.period_end

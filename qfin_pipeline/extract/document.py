@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, lru_cache
 
+from qfin_pipeline import catalog
 from qfin_pipeline.extract.periods import parse_date, quarter_end
 from qfin_pipeline.catalog import issuers
 
@@ -58,16 +60,31 @@ _BULLET = re.compile(r"^\s*(?:[•·▪●◦*]|-(?!\d))\s+")
 _SPACES = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a]")
 
 
+_BULLET_CHARS = frozenset("•·▪●◦*-")
+
+
 def normalize_line(raw: str) -> str:
     """One printed line -> the canonical text form the extractors read."""
-    text = _SPACES.sub(" ", raw.replace("\ufeff", "").replace("\f", ""))
-    text = text.replace("US\\$", "US$").replace("\\$", "$").replace("**", "")
-    text = _LEADING_SUP.sub(lambda m: m.group(1).translate(_SUP_TABLE) + " ", text)
-    text = _MARKER.sub("", text)
-    text = _BULLET.sub("- ", text)
+    # Each substitution runs only where the characters it needs occur (plain ASCII lines skip most).
+    text = raw
+    if not text.isascii():
+        text = _SPACES.sub(" ", text.replace("\ufeff", ""))
+    if "\f" in text:
+        text = text.replace("\f", "")
+    if "\\" in text:
+        text = text.replace("US\\$", "US$").replace("\\$", "$")
+    if "**" in text:
+        text = text.replace("**", "")
+    ascii_only = text.isascii()
+    if not ascii_only:
+        text = _LEADING_SUP.sub(lambda m: m.group(1).translate(_SUP_TABLE) + " ", text)
+    if not ascii_only or "^" in text or "*" in text:
+        text = _MARKER.sub("", text)
+    if text.lstrip()[:1] in _BULLET_CHARS:
+        text = _BULLET.sub("- ", text)
     if "\t" in text:
         # A table row keeps at least one tab, so a value-less group row stays a table row.
-        row = "\t".join(cell.strip() for cell in text.rstrip("\r\n").split("\t")).rstrip("\t")
+        row = "\t".join([cell.strip() for cell in text.rstrip("\r\n").split("\t")]).rstrip("\t")
         return row if "\t" in row else row + "\t"
     return " ".join(text.split())
 
@@ -177,7 +194,7 @@ def read_document(data: bytes, source_file: str, sha256: str) -> Document:
 
 def missing_statements(lines: list[Line]) -> list[str]:
     """Core statements whose titled table does not appear (a title line followed later by table rows)."""
-    from qfin_pipeline.catalog import REQUIRED_STATEMENTS, statement_for_title
+    from qfin_pipeline.catalog import REQUIRED_STATEMENTS
 
     seen, pending = set(), None
     for line in lines:
@@ -185,5 +202,24 @@ def missing_statements(lines: list[Line]) -> list[str]:
             if pending:
                 seen.add(pending)
         elif line.text:
-            pending = statement_for_title(line.text) or pending
+            pending = title_statement(line.text) or pending
     return [s.replace("_", " ") for s in REQUIRED_STATEMENTS if s not in seen]
+
+
+@cache
+def _title_hint() -> re.Pattern | None:
+    """All statement title patterns as one case-sensitive pattern for lowercased ASCII text: a line it does
+    not match names no statement. None when a pattern is not plain lowercase ASCII (then no shortcut)."""
+    patterns = catalog.load("statements")["title_pattern"].to_list()
+    if not all(p.isascii() and p == p.lower() and "\\" not in p and "(?" not in p for p in patterns):
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+@lru_cache(maxsize=4096)
+def title_statement(text: str) -> str | None:
+    """catalog.statement_for_title, skipping the per-statement searches for lines that name none."""
+    hint = _title_hint()
+    if hint is not None and text.isascii() and not hint.search(text.lower()):
+        return None
+    return catalog.statement_for_title(text)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import polars as pl
 
 from qfin_pipeline import catalog
-from qfin_pipeline.extract.document import Document, Line, ReleaseError
+from qfin_pipeline.extract.document import Document, Line, ReleaseError, title_statement
 from qfin_pipeline.extract.facts import FACT_SCHEMA, empty_facts
 from qfin_pipeline.extract.periods import DURATIONS, parse_date, period_start, period_type
 
@@ -86,39 +87,56 @@ class _TableState:
     has_data: bool = False
 
 
+_PER_SHARE = re.compile(r"per (ordinary )?share|per ads\b|\beps\b")
+_SHARES = re.compile(r"weighted average|number of (shares|ads)")
+
+
+@lru_cache(maxsize=8192)
 def _unit_guess(section: str | None, label: str) -> str:
     text = f"{section or ''} {label}".lower()
-    if re.search(r"per (ordinary )?share|per ads\b|\beps\b", text):
+    if _PER_SHARE.search(text):
         return "per_share"
-    if re.search(r"weighted average|number of (shares|ads)", text):
+    if _SHARES.search(text):
         return "shares"
     return "currency"
 
 
+_metric_for = lru_cache(maxsize=8192)(catalog.metric_for)  # table labels repeat across releases
+_CELL_SCHEMA = {
+    "statement": pl.String, "section": pl.String, "label": pl.String, "metric_id": pl.String,
+    "unit_hint": pl.String, "scale": pl.Int64, "raw": pl.String, "period_type": pl.String,
+    "period_start": pl.Date, "period_end": pl.Date, "column_currency": pl.String, "source_line": pl.Int64,
+    "source_column": pl.Int64, "source_text": pl.String,
+}
+
+
 def table_cells(doc: Document) -> pl.DataFrame:
     """Every numeric cell of every statement table as raw strings with their row and column context."""
-    rows: list[dict] = []
+    cols: dict[str, list] = {name: [] for name in _CELL_SCHEMA}
     state: _TableState | None = None
     lines = doc.lines
     group_row = _before_labelled_row(lines)
+    components = catalog.identity_components()
+    units = catalog.metric_units()
     for index, line in enumerate(lines):
         text = line.text
-        if (
-            "\t" not in text and text and state and (state.columns or state.header_rows) and group_row[index]
-            and text != state.title and not catalog.statement_for_title(text) and not _SCALE.search(text)
-        ):
-            text += "\t"  # a group row printed without its trailing tabs, inside a table
         if "\t" not in text:
             if not text:
                 continue
-            statement = catalog.statement_for_title(text)
-            if statement and not (state and state.has_data and state.title == text):
-                state = _TableState(statement, text)
-            elif state and (m := _SCALE.search(text)):
-                state.scale = _SCALES[m.group(1).lower()]
-            elif state and state.has_data and state.title != text:
-                state = None  # prose after the table ends it
-            continue
+            if (
+                state and (state.columns or state.header_rows) and group_row[index]
+                and text != state.title and not title_statement(text) and not _SCALE.search(text)
+            ):
+                text += "\t"  # a group row printed without its trailing tabs, inside a table
+            else:
+                statement = title_statement(text)
+                if statement and not (state and state.has_data and state.title == text):
+                    state = _TableState(statement, text)
+                elif state and (m := _SCALE.search(text)):
+                    state.scale = _SCALES[m.group(1).lower()]
+                elif state and state.has_data and state.title != text:
+                    state = None  # prose after the table ends it
+                continue
         cells = text.split("\t")
         label, values = cells[0], cells[1:]
         if state is None:
@@ -140,15 +158,16 @@ def table_cells(doc: Document) -> pl.DataFrame:
         state.has_data = True
         section, metric, in_group = state.heading, None, False
         if state.group:  # still inside a subtotal-carrying group row's components?
-            metric = catalog.metric_for(state.statement, state.group, label)
-            in_group = metric in catalog.identity_components().get(state.group_metric, ())
+            metric = _metric_for(state.statement, state.group, label)
+            in_group = metric in components.get(state.group_metric, ())
             section = state.group if in_group else section
             state.group = state.group if in_group else None
         if not in_group:
-            metric = catalog.metric_for(state.statement, section, label)
-            if metric in catalog.identity_components():  # a total printed above its components
+            metric = _metric_for(state.statement, section, label)
+            if metric in components:  # a total printed above its components
                 state.group, state.group_metric = label, metric
-        unit = catalog.metric_units().get(metric) if metric else None
+        unit = units.get(metric) if metric else None
+        metric_id = unit_hint = None
         for j, raw in enumerate(values, 1):
             if not raw:
                 continue
@@ -157,17 +176,25 @@ def table_cells(doc: Document) -> pl.DataFrame:
                 raise ReleaseError(doc.source_file, f"table cell {raw!r} in column {j} of {label!r} is not a number", line.number)
             if column is None:
                 raise ReleaseError(doc.source_file, f"value {raw!r} in column {j} of {label!r} has no period header", line.number)
-            rows.append({
-                "statement": state.statement, "section": section, "label": label,
-                "metric_id": metric or _unmapped_id(section, label), "unit_hint": unit or _unit_guess(section, label),
-                "scale": state.scale, "raw": raw, "period_type": column.period_type,
-                "period_start": column.period_start, "period_end": column.period_end,
-                "column_currency": column.currency, "source_line": line.number, "source_column": j,
-                "source_text": line.source,
-            })
-    if not rows:
+            if metric_id is None:
+                metric_id, unit_hint = metric or _unmapped_id(section, label), unit or _unit_guess(section, label)
+            cols["statement"].append(state.statement)
+            cols["section"].append(section)
+            cols["label"].append(label)
+            cols["metric_id"].append(metric_id)
+            cols["unit_hint"].append(unit_hint)
+            cols["scale"].append(state.scale)
+            cols["raw"].append(raw)
+            cols["period_type"].append(column.period_type)
+            cols["period_start"].append(column.period_start)
+            cols["period_end"].append(column.period_end)
+            cols["column_currency"].append(column.currency)
+            cols["source_line"].append(line.number)
+            cols["source_column"].append(j)
+            cols["source_text"].append(line.source)
+    if not cols["raw"]:
         return pl.DataFrame()
-    return pl.DataFrame(rows, infer_schema_length=None)
+    return pl.DataFrame(cols, schema=_CELL_SCHEMA)
 
 
 def _before_labelled_row(lines: list[Line]) -> list[bool]:
@@ -184,6 +211,7 @@ def _before_labelled_row(lines: list[Line]) -> list[bool]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def _unmapped_id(section: str | None, label: str) -> str:
     return "unmapped__" + catalog.slug(f"{section} {label}" if section else label)
 

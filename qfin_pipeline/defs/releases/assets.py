@@ -67,7 +67,8 @@ def release_facts(context: dg.AssetExecutionContext, release_documents: pl.DataF
         try:
             frames.append(extract_facts(to_document(row)))
         except ReleaseError as exc:
-            problems.append({"release_id": row["release_id"], "problem": str(exc)})
+            where = f"line {exc.line}: " if exc.line else ""
+            problems.append({"release_id": row["release_id"], "problem": where + exc.problem})
     facts = pl.concat([pl.DataFrame(schema=FACT_SCHEMA), *frames], how="vertical")
     problem_rows = pl.DataFrame(problems, schema={"release_id": pl.String, "problem": pl.String})
     out = pl.concat([facts.with_columns(problem=pl.lit(None, pl.String)), problem_rows], how="diagonal")

@@ -34,7 +34,7 @@ def validate_releases(context: dg.AssetExecutionContext, release_facts: pl.DataF
     quarantined = failed["release_id"].unique().to_list()
     validated = release_facts.filter(pl.col("problem").is_null() & ~pl.col("release_id").is_in(quarantined))
     for row in failed.iter_rows(named=True):
-        context.log.error(f"{files.get(row['release_id'])}: {row['check_name']}: {row['detail']}")
+        context.log.error(f"{row['release_id']}: {row['check_name']}: {row['detail']}")
     yield dg.Output(validated.select(list(FACT_SCHEMA)), output_name="validated_facts",
                     metadata={"facts": validated.height, "quarantined_releases": dg.MetadataValue.json(quarantined)})
     yield dg.Output(results, output_name="release_checks", metadata={"evaluations": results.height})
