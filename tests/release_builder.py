@@ -83,8 +83,14 @@ class Release:
         found = self._columns.get(spec)
         if found is None:
             role, in_usd = spec
-            found = self._columns[spec] = values.usd(self.col(role), self.fx) if in_usd else self.col(role)
+            found = self._columns[spec] = values.usd(self.col(role), self.fx, self._printed_usd(role)) \
+                if in_usd else self.col(role)
         return found
+
+    def _printed_usd(self, role: str) -> dict[str, int]:
+        """The shipped quarter's own USD columns as printed (they foot in USD: not cell / rate throughout)."""
+        quarters = {"3M": 1, "YTD": self.q, "BS": 0}.get(role)
+        return {} if quarters is None else values.shipped_usd(self.n, quarters)
 
     def kpi(self, key: str, offset: int):
         return kpis.kpis(self.n + offset)[key]

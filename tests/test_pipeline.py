@@ -84,3 +84,23 @@ def test_second_run_leaves_the_same_warehouse(shipped_warehouse):
     assert wh.run("--force") == 0
     assert wh.sql(snapshot) == before
     assert wh.scalar("select count(*) from releases") == 1
+
+
+def test_another_quarter_and_year_is_read_by_the_same_code(warehouse):
+    """A Q2 2026 release built from the shipped one (other periods, other values, six-month columns)."""
+    from tests.release_builder import build_release, release_name
+
+    text = build_release(2026, 2)
+    warehouse.add(release_name(2026, 2), text)
+    assert warehouse.run() == 0
+    assert warehouse.sql("select release_id, period_end::varchar, published_on > period_end from releases") == [
+        ("QFIN-2026Q2", "2026-06-30", True)]
+    row = next(line for line in text.splitlines() if line.startswith("Total net revenue\t")).split("\t")
+    cells = {(r[0], r[1], r[2]) for r in warehouse.sql(
+        "select period_type, period_end::varchar, currency from facts where kind = 'table' and "
+        "metric_id = 'total_net_revenue'")}
+    assert cells == {("3M", "2025-06-30", "RMB"), ("3M", "2026-06-30", "RMB"), ("3M", "2026-06-30", "USD"),
+                     ("6M", "2025-06-30", "RMB"), ("6M", "2026-06-30", "RMB"), ("6M", "2026-06-30", "USD")}
+    printed = int(row[2].replace(",", "")) * 1000
+    assert table_value(warehouse, "total_net_revenue", "3M", "2026-06-30", "RMB") == printed != 4_370_158_000
+    assert warehouse.scalar("select count(*) from mart_year_to_date where period_type = '6M'") > 0

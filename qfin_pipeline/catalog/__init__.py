@@ -181,3 +181,10 @@ def prose_labels() -> dict[str, tuple[ProseLabel, ...]]:
 def metric_rows() -> dict[str, dict]:
     """metric_id -> its metrics.csv row (statement, label, unit, additive, definition)."""
     return {row["metric_id"]: row for row in load("metrics").to_dicts()}
+
+
+@cache
+def metric_aliases() -> dict[str, str]:
+    """aliases.csv: a metric id a line had in earlier releases -> the id it has now (explicit, never guessed)."""
+    rows = load("aliases")
+    return dict(zip(rows["alias_metric_id"], rows["metric_id"], strict=True))
