@@ -59,7 +59,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from qfin_pipeline import settings
 
     settings.ensure_dagster_home()
-    os.execvp("dagster", ["dagster", "dev", "-h", "127.0.0.1", "-p", str(args.port)])
+    # the venv's own dagster, whatever PATH says; loads [tool.dagster] from the repo root
+    os.chdir(settings.REPO_ROOT)
+    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(args.port)])
     return 0
 
 

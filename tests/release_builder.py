@@ -9,7 +9,13 @@
   agree with each other: Q3's 9M + Q4's 3M == Q4's 12M, a prior-year column equals the earlier release's
   own column, the prior Dec 31 balance sheet equals the Q4 release's. Every subtotal of
   catalog/identities.csv foots exactly in every RMB column; USD cells are RMB cell / rate, cell by cell.
-  2024 Q3's own 3M column and balance sheet reproduce the shipped release.
+- Anchored to the shipped release: build_release(2024, 3) prints every table cell of it exactly (3M and
+  9M of 2023 and 2024, both balance sheets, cash beginnings and ends, shares, per-share figures, margins,
+  its USD columns as printed), so every other release agrees with the shipped one where they overlap
+  (2024 Q4's 12M = shipped 9M + its 3M; 2024 Q1 + Q2 = shipped 9M - shipped Q3; the 2023-12-31 sheet).
+  Its prose too, but for the Q4 outlook (from the generated Q4 2024) and one stated change the company
+  computed from unrounded balances: 2024 Q2 rounds to its 'prior quarter' figures, and the business
+  highlights it states for 2023 Q3 and 2024 Q2 are those quarters' figures (release_builder_kpis.stated).
 - Prose: every figure and period restated from the same values (business highlights, financial
   highlights and results with their comparatives, margins, per-ADS, CFO figures, outlook for the next
   quarter, repurchase progress, exchange rate); explanations whose stated direction ('the year-over-year
@@ -23,7 +29,8 @@
   USD EPS = round(net income attributable / (shares × rate)) and USD per-ADS = round(RMB per-ADS / rate),
   the one choice that passes both the usd_translation and ratios checks within their tolerances.
 - Limits: any year generates, but the extractor reads table header years only as 19xx/20xx, so releases
-  for 1901..2099 (796 distinct quarters) are readable. Outside 2024 Q3 the financing cash flow is a plug.
+  for 1901..2099 (796 distinct quarters) are readable. Outside 2023 Q1..Q3 and 2024 Q1..Q3 the financing
+  cash flow is a plug.
 """
 
 from __future__ import annotations

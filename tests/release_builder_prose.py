@@ -127,16 +127,22 @@ def kpi_spans(keys: list[str], pairs: list[tuple[str, str]]) -> Callable[[str], 
         return lambda c: change_phrase(kpi(c, a), kpi(c, b), decimals)
 
     def spans(line: str) -> list[tuple[int, int, Slot]]:
-        pcts = list(re.finditer(r"(?:an increase|a decrease) of \d+\.(\d+)%", line))
-        nums = [t for t in _FIGURE.finditer(line) if not any(p.start() <= t.start() < p.end() for p in pcts)]
-        if len(nums) != len(keys) or len(pcts) != len(pairs):
-            raise ValueError(f"highlight line does not have the expected figures: {line[:60]!r}")
+        nums, pcts = highlight_figures(line, len(keys), len(pairs))
         out = [(t.start(), t.end(), figure(key, len(t.group(1) or "")))
                for t, key in zip(nums, keys, strict=True)]
         return out + [(p.start(), p.end(), change(a, b, len(p.group(1))))
                       for p, (a, b) in zip(pcts, pairs, strict=True)]
 
     return spans
+
+
+def highlight_figures(line: str, figures: int, changes: int) -> tuple[list[re.Match], list[re.Match]]:
+    """A highlight line's figures and its stated changes, in order (ValueError unless as many as expected)."""
+    pcts = list(re.finditer(r"(?:an increase|a decrease) of \d+\.(\d+)%", line))
+    nums = [t for t in _FIGURE.finditer(line) if not any(p.start() <= t.start() < p.end() for p in pcts)]
+    if len(nums) != figures or len(pcts) != changes:
+        raise ValueError(f"highlight line does not have the expected figures: {line[:60]!r}")
+    return nums, pcts
 
 
 def period_rule(info: ReleaseInfo) -> tuple[re.Pattern, dict[str, Slot]]:

@@ -213,7 +213,7 @@ def _fit(guess: dict[str, int], printed: dict[str, int]) -> dict[str, int]:
     return out
 
 
-def _second_half_share(key: str, year: int) -> float:
+def _second_quarter_share(key: str, year: int) -> float:
     """The share of a first-half figure that falls in the second quarter: near half, per line and year."""
     return 0.5 + 0.06 * math.sin(_phase(key) + year)
 
@@ -230,7 +230,7 @@ def anchored() -> tuple[dict[int, dict[str, int]], dict[int, int], dict[int, tup
     for n, end in ((N0, END), (N0 - 4, END_PY)):
         q3, nine = cols[("3M", end, "RMB")], cols[("9M", end, "RMB")]
         half = {m: nine[m] - q3[m] for m in names}
-        guess = {m: round(v * _second_half_share(m, end.year)) for m, v in half.items()}
+        guess = {m: round(v * _second_quarter_share(m, end.year)) for m, v in half.items()}
         q2 = _fit(guess, prior_quarter_prose() if n == N0 else {})
         q1 = {m: half[m] - q2[m] for m in names}
         flows.update({n: {m: q3[m] for m in names}, n - 1: q2, n - 2: q1})

@@ -16,7 +16,7 @@ from qfin_pipeline.extract import extract_facts, read_document
 from qfin_pipeline.extract.periods import period_start, quarter_end
 from tests.release_builder import build_release, release_name
 from tests.release_builder_prose import _LEADS
-from tests.release_builder_values import published
+from tests.release_builder_values import SHIPPED, published
 
 CASES = [(2024, 3), (2024, 4), (2025, 1), (2025, 2), (2031, 3), (1999, 1), (2007, 4), (2013, 2), (2046, 1)]
 YTD = {1: "3M", 2: "6M", 3: "9M", 4: "12M"}
@@ -134,16 +134,113 @@ def test_comparative_columns_equal_the_earlier_releases(year, quarter):
     assert cells(now, "instant", year_end) == cells(table(year - 1, 4), "instant", year_end)
 
 
-def test_the_shipped_quarter_reproduces_the_shipped_current_columns(shipped_text):
-    shipped = extract_facts(read_document(shipped_text.encode(), "shipped.txt", "sha"))
-    shipped = shipped.filter(pl.col("kind") == "table")
-    end = date(2024, 9, 30)
-    # Financing cash flow is the plug between generated quarter-end cash balances (2024-06-30 is generated).
-    plugged = {"cash_beginning_of_period", "net_change_in_cash", "net_cash_financing"}
-    generated, printed = (
-        {m: v for m, v in cells(f, "3M", end).items() if m not in plugged} for f in (table(2024, 3), shipped))
+@cache
+def shipped_table() -> pl.DataFrame:
+    data = SHIPPED.read_bytes()
+    return extract_facts(read_document(data, SHIPPED.name, hashlib.sha256(data).hexdigest())).filter(
+        pl.col("kind") == "table")
+
+
+def test_the_shipped_quarter_reproduces_every_shipped_table_cell():
+    key = ["metric_id", "period_type", "period_start", "period_end", "currency", "value", "decimals"]
+    printed, generated = (sorted(f.select(key).iter_rows(), key=repr) for f in (shipped_table(), table(2024, 3)))
+    assert len(printed) == shipped_table().height > 400  # 499 cells: every RMB and USD column, both years
     assert generated == printed
-    assert cells(table(2024, 3), "instant", end) == cells(shipped, "instant", end)
+
+
+def test_the_shipped_quarter_reproduces_the_shipped_prose_where_it_is_derivable(shipped_text):
+    """Financial results with their prior-quarter figures, business highlights with their comparatives,
+    per-ADS, margins, CFO figures, repurchase progress: all as shipped. Two lines differ: the Q4 2024
+    outlook (from the generated Q4 2024) and one stated change the shipped release computed from
+    unrounded balances (74,078 / 69,589 - 1 = 6.45%, printed 6.4%; the generator prints 6.5%)."""
+    printed, generated = shipped_text.splitlines(), text(2024, 3).splitlines()
+    assert len(printed) == len(generated)
+    differing = [(a, b) for a, b in zip(printed, generated, strict=True) if a != b]
+    assert len(differing) == 2
+    (balance, balance_now), (outlook, _) = differing
+    assert balance.startswith("- Total outstanding loan balance") and outlook.startswith("As macro-economic")
+    assert balance_now == balance.replace("an increase of 6.4% from RMB69,589", "an increase of 6.5% from RMB69,589")
+
+
+_ADDITIVE = frozenset(catalog.dim_metric().filter(pl.col("additive"))["metric_id"])
+
+
+def _sum_of(*columns: dict[str, float]) -> dict[str, float]:
+    """Additive metrics printed in every column -> their sum."""
+    shared = _ADDITIVE.intersection(*columns)
+    return {m: sum(c[m] for c in columns) for m in shared}
+
+
+@pytest.mark.parametrize("year", [2024, 2023])
+def test_the_q4_release_adds_up_with_the_shipped_nine_months(year):
+    q4, shipped = table(2024, 4), shipped_table()
+    full_year = cells(q4, "12M", date(year, 12, 31))
+    nine = cells(shipped, "9M", date(year, 9, 30))
+    fourth = cells(q4, "3M", date(year, 12, 31))
+    expected = _sum_of(nine, fourth)
+    assert len(expected) > 40
+    assert {m: full_year[m] for m in expected} == expected
+    assert full_year["cash_beginning_of_period"] == nine["cash_beginning_of_period"]
+    assert fourth["cash_beginning_of_period"] == nine["cash_end_of_period"]
+    assert full_year["cash_end_of_period"] == fourth["cash_end_of_period"]
+
+
+def test_the_q4_release_carries_the_shipped_balance_sheet_and_cash():
+    q4, shipped = table(2024, 4), shipped_table()
+    year_end = date(2023, 12, 31)
+    assert cells(q4, "instant", year_end) == cells(shipped, "instant", year_end)
+    assert len(cells(shipped, "instant", year_end)) == 41
+    assert cells(q4, "12M", date(2024, 12, 31))["cash_beginning_of_period"] == 7_558_997_000
+    assert cells(q4, "3M", date(2024, 12, 31))["cash_beginning_of_period"] == 6_541_857_000
+
+
+@pytest.mark.parametrize("year", [2024, 2023])
+def test_the_first_half_and_the_shipped_third_quarter_make_the_shipped_nine_months(year):
+    half, shipped = table(2024, 2), shipped_table()
+    six = cells(half, "6M", date(year, 6, 30))
+    third, nine = cells(shipped, "3M", date(year, 9, 30)), cells(shipped, "9M", date(year, 9, 30))
+    expected = _sum_of(six, third)
+    assert len(expected) > 40
+    assert expected == {m: nine[m] for m in expected}
+    assert six["cash_beginning_of_period"] == nine["cash_beginning_of_period"]
+    assert six["cash_end_of_period"] == third["cash_beginning_of_period"]
+    year_end = date(2023, 12, 31)
+    assert cells(half, "instant", year_end) == cells(shipped, "instant", year_end)
+
+
+def test_the_second_quarter_matches_the_shipped_prior_quarter_prose(shipped_text):
+    """The Q2 2024 release's own figures round to what the shipped release says of 'the prior quarter'."""
+    second = cells(table(2024, 2), "3M", date(2024, 6, 30))
+    stated = 0
+    for m in _SENTENCE.finditer(shipped_text):
+        if m.group("pq"):
+            key = re.sub(r"\^\{\*?\d+\}", "", m.group("lead")).strip(" -").lower()
+            metric = _LEADS.get(key)
+            if metric:
+                assert _million(second[metric]) == float(m.group("pq").replace(",", "")), m.group(0)
+                stated += 1
+    assert stated >= 20
+
+
+def test_no_blocking_check_fails_on_the_shipped_and_the_consistent_releases():
+    from qfin_pipeline.validate.runner import run_release_checks
+
+    releases = [(SHIPPED.name, SHIPPED.read_text(encoding="utf-8"))]
+    releases += [(release_name(2024, q), text(2024, q)) for q in (1, 2, 4)]
+    frames, fx, files = [], {}, {}
+    for name, content in releases:
+        data = content.encode()
+        doc = read_document(data, name, hashlib.sha256(data).hexdigest())
+        frames.append(extract_facts(doc))
+        fx[doc.info.release_id], files[doc.info.release_id] = doc.info.fx_rmb_per_usd, name
+    batch = pl.concat(frames, how="vertical").with_columns(problem=pl.lit(None, pl.String))
+    results = run_release_checks(batch, fx, files)
+    assert set(results["release_id"]) == {"QFIN-2024Q3", "QFIN-2024Q4", "QFIN-2024Q2", "QFIN-2024Q1"}
+    failed = results.filter((pl.col("severity") == "blocking") & (pl.col("status") == "failed"))
+    assert failed.is_empty(), failed.select("release_id", "check_name", "detail").to_dicts()[:5]
+    own = facts(2024, 3).with_columns(problem=pl.lit(None, pl.String))  # same release_id: a batch of its own
+    generated = run_release_checks(own, {"QFIN-2024Q3": 7.0176}, {})
+    assert generated.filter(pl.col("status") == "failed").is_empty()
 
 
 _SENTENCE = re.compile(

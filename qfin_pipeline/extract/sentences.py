@@ -9,8 +9,9 @@ from functools import cache
 from qfin_pipeline import catalog
 
 # A printed figure, found from its first digit (fast); a currency before it is read by _CURRENCY.
+# (The leading \d stands outside the alternation so the scan can skip to digits.)
 MENTION = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[.,:]\d)"
+    r"(?P<num>\d(?:\d{0,2}(?:,\d{3})+(?:\.\d+)?|\d*(?:\.\d+)?))(?!\d|[.,:]\d)"
     r"(?P<scale>\s?(?:[Mm]illion|[Bb]illion|[Tt]housand|mn|bn)\b)?(?:(?P<pct>\s?%|\s?percent\b)|"
     r"(?P<unit>\s?(?:months?|days?|years?|hours?|minutes?|calendar\s+days)\b|\s?day\+|[-‐](?=[a-zA-Z])\w+))?",
     re.A,
@@ -25,7 +26,7 @@ _DATES = re.compile(
     r"|OCTOBER|NOVEMBER|DECEMBER)\.?\s+(?:\d{1,2},?\s+)?\d{4}\b",
     re.A,
 )
-_TIMES_PHONES = re.compile(r"\d{1,2}:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{1,4}(?:[ -]\(?\d{2,4}\)?){2,}", re.A)
+_TIMES_PHONES = re.compile(r"\d(?:\d?:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{0,3}(?:[ -]\(?\d{2,4}\)?){2,})", re.A)
 # Word-led noise, each family tried only where its tell-tale text occurs.
 _NOISE = [
     (":", re.compile(r"\b(?:NASDAQ|NYSE|HKEx|SEHK|stock\s+code)\s*:?\s*\w+", re.I)),
@@ -88,18 +89,19 @@ def mentions(text: str) -> list[Mention]:
     """Printed figures in a sentence (noise blanked out), minus numbers that are not figures."""
     out = []
     for m in MENTION.finditer(text):
-        end, unit = m.end(), m.group("unit")
+        num, scale, pct_text, unit = m.groups()
         if unit and not unit.lstrip().startswith("month"):
             continue  # '30-day', '180 days', '12-month'
-        start, code, neg = _currency_before(text, m.start())
+        first, end = m.span()
+        start, code, neg = _currency_before(text, first)
         if start and text[start - 1] in _BEFORE_FIGURE:
             continue  # 'H.10', 'Day-1', 'Q3'
-        num, scale, pct = m.group("num"), m.group("scale"), m.group("pct") is not None
-        plain = not (code or scale or pct or unit)
-        if plain and "," not in num and "." not in num and 1900 <= int(num) <= 2100:
-            continue  # a year
-        if plain and _NAME_AFTER.match(text, end):
-            continue  # part of a name ('360 Jietiao')
+        pct = pct_text is not None
+        if not (code or scale or pct or unit):  # a plain number
+            if "," not in num and "." not in num and 1900 <= int(num) <= 2100:
+                continue  # a year
+            if _NAME_AFTER.match(text, end):
+                continue  # part of a name ('360 Jietiao')
         whole, _, frac = num.replace(",", "").partition(".")
         power = -2 if pct else _SCALES[scale.strip().lower()] if scale else 0
         digits, shift = int(whole + frac), power - len(frac)

@@ -105,8 +105,8 @@ _metric_for = lru_cache(maxsize=8192)(catalog.metric_for)  # table labels repeat
 _CELL_SCHEMA = {
     "statement": pl.String, "section": pl.String, "label": pl.String, "metric_id": pl.String,
     "unit_hint": pl.String, "scale": pl.Int64, "raw": pl.String, "period_type": pl.String,
-    "period_start": pl.Date, "period_end": pl.Date, "column_currency": pl.String, "source_line": pl.Int64,
-    "source_column": pl.Int64, "source_text": pl.String,
+    "period_start": pl.Date, "period_end": pl.Date, "column_currency": pl.String, "source_line": pl.Int32,
+    "source_column": pl.Int32, "source_text": pl.String,
 }
 
 
@@ -236,13 +236,14 @@ def read_tables(doc: Document) -> pl.DataFrame:
         .when(unit == "currency").then(frac - scale_digits)
         .otherwise(frac)
     )
-    return cells.with_columns(unit=unit).select(
-        pl.lit(doc.info.release_id).alias("release_id"),
-        pl.lit("table").alias("kind"),
+    frame = cells.select(  # one pass, each column already of its FACT_SCHEMA type
+        pl.lit(doc.info.release_id, pl.String).alias("release_id"),
+        pl.lit("table", pl.String).alias("kind"),
         "statement", "section", "label", "metric_id", "period_type", "period_start", "period_end",
-        pl.when(pl.col("unit").is_in(["currency", "per_share"])).then(pl.col("column_currency")).alias("currency"),
-        "unit",
+        pl.when(unit.is_in(["currency", "per_share"])).then(pl.col("column_currency")).alias("currency"),
+        unit.alias("unit"),
         (pl.when(negative).then(-1.0).otherwise(1.0) * magnitude * scale).round(10).alias("value"),
         decimals.cast(pl.Int32).alias("decimals"),
         "source_line", "source_column", "source_text",
-    ).cast(FACT_SCHEMA)
+    )
+    return frame if frame.schema == FACT_SCHEMA else frame.cast(FACT_SCHEMA)
