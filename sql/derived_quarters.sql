@@ -37,7 +37,7 @@ final as (
     -- both year-to-date cells may be printed by several releases: derive once, from the newest of each
     qualify row_number() over (
         partition by cur.metric_id, cur.currency, cur.period_end
-        order by cur.published_on desc, prev.published_on desc
+        order by cur.published_on desc, prev.published_on desc, cur.source_line, prev.source_line
     ) = 1
 )
 

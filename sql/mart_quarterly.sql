@@ -7,7 +7,10 @@ latest_labels as (
     -- the label as printed in the most recent release that reports the line
     select f.metric_id, f.label
     from facts f join releases r using (release_id)
-    qualify row_number() over (partition by f.metric_id order by r.published_on desc, f.kind <> 'table', f.source_line) = 1
+    where f.kind in ('table', 'narrative', 'highlight', 'reference')
+    qualify row_number() over (
+        partition by f.metric_id order by r.published_on desc, f.kind <> 'table', f.source_line, f.label
+    ) = 1
 ),
 
 quarters as (

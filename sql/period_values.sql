@@ -30,7 +30,7 @@ ranked as (
     from candidates
     window newest as (
         partition by metric_id, currency, period_type, period_start, period_end
-        order by published_on desc, decimals desc, derived, kind <> 'table', source_line
+        order by published_on desc, decimals desc, derived, kind <> 'table', source_line, label
     )
 ),
 
@@ -46,7 +46,7 @@ final as (
     from agreeing
     qualify row_number() over (
         partition by metric_id, currency, period_type, period_start, period_end
-        order by decimals desc, published_on desc, derived, kind <> 'table', source_line
+        order by decimals desc, published_on desc, derived, kind <> 'table', source_line, label
     ) = 1
 )
 

@@ -11,7 +11,7 @@ final as (
     where f.kind in ('table', 'narrative', 'highlight', 'reference')
     qualify row_number() over (
         partition by f.metric_id, f.currency, f.period_type, f.period_start, f.period_end
-        order by r.published_on, f.decimals desc, f.kind <> 'table', f.source_line
+        order by r.published_on, f.decimals desc, f.kind <> 'table', f.source_line, f.source_column, f.label
     ) = 1
 )
 

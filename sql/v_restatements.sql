@@ -12,7 +12,7 @@ per_release as (
     where f.kind in ('table', 'narrative', 'highlight')
     qualify row_number() over (
         partition by f.metric_id, f.currency, f.period_type, f.period_start, f.period_end, f.release_id
-        order by f.decimals desc, f.kind <> 'table', f.source_line
+        order by f.decimals desc, f.kind <> 'table', f.source_line, f.source_column, f.label
     ) = 1
 ),
 

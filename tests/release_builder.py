@@ -90,8 +90,8 @@ class Release:
         found = self._columns.get(spec)
         if found is None:
             role, in_usd = spec
-            found = self._columns[spec] = values.usd(self.col(role), self.fx, self._printed_usd(role)) \
-                if in_usd else self.col(role)
+            found = values.usd(self.col(role), self.fx, self._printed_usd(role)) if in_usd else self.col(role)
+            self._columns[spec] = found
         return found
 
     def _printed_usd(self, role: str) -> dict[str, int]:

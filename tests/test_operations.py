@@ -122,3 +122,44 @@ def test_status_lists_releases_checks_and_rejections(warehouse: Warehouse, capsy
         assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert "QFIN-2024Q3" in out and "empty.txt" in out
+
+
+def test_html_release_loads_the_same_facts(warehouse: Warehouse):
+    from tests import forms
+
+    warehouse.add("qfin-2024q3.html", forms.to_html(SHIPPED.read_text(encoding="utf-8")))
+    assert warehouse.run() == 0
+    assert warehouse.scalar("select count(*) from facts where kind = 'table'") == 499
+    assert warehouse.scalar("""select value from facts where kind = 'table' and metric_id = 'total_net_revenue'
+                               and period_type = '3M' and period_end = '2024-09-30' and currency = 'RMB'""") == 4_370_158_000
+    line, text = warehouse.sql("""select source_line, source_text from facts where kind = 'table' and
+                                  metric_id = 'total_assets' and currency = 'USD'""")[0]
+    assert "6,695,808" in text
+    html_lines = (warehouse.raw / "qfin-2024q3.html").read_text().splitlines()
+    assert html_lines[line - 1] == text
+
+
+def test_one_bad_release_is_quarantined_while_the_others_of_the_run_load(warehouse: Warehouse, capsys):
+    from tests.release_builder import build_release, release_name
+
+    text = SHIPPED.read_text(encoding="utf-8")
+    typo = text.replace("Total current assets\t39,796,028", "Total current assets\t39,797,028")  # does not foot
+    assert typo != text
+    not_a_number = build_release(2025, 1).replace("Restricted cash\t", "Restricted cash\tn/a\t", 1)
+    warehouse.add("q3-typo.txt", typo)
+    warehouse.add(release_name(2025, 1) + ".bad", not_a_number)
+    warehouse.add(release_name(2025, 2), build_release(2025, 2))
+    warehouse.add("x'; drop table facts; --.txt", b"")  # a file name is never SQL or shell text
+    capsys.readouterr()
+    assert warehouse.run() == 1
+    err = capsys.readouterr().err
+    assert warehouse.sql("select release_id from releases") == [("QFIN-2025Q2",)]
+    assert "rejected q3-typo.txt: failed blocking checks: identities" in err
+    assert "total_current_assets" in err and "39796028000" in err.replace(",", "").replace(".0", "")
+    reason = warehouse.scalar("select reason from rejected_files where source_file like 'qfin-2025q1%'")
+    assert "'n/a'" in reason and "not a number" in reason and "line" in reason
+    assert warehouse.scalar("select count(*) from rejected_files where source_file = 'x''; drop table facts; --.txt'") == 1
+    assert warehouse.scalar("select count(distinct release_id) from facts") == 1
+    statuses = dict(warehouse.sql("select release_id, count(*) filter (where status = 'failed') from check_results "
+                                  "group by all"))
+    assert statuses["QFIN-2024Q3"] > 0 and statuses["QFIN-2025Q2"] == 0 and statuses["QFIN-2025Q1"] == 1

@@ -104,3 +104,46 @@ def test_another_quarter_and_year_is_read_by_the_same_code(warehouse):
     printed = int(row[2].replace(",", "")) * 1000
     assert table_value(warehouse, "total_net_revenue", "3M", "2026-06-30", "RMB") == printed != 4_370_158_000
     assert warehouse.scalar("select count(*) from mart_year_to_date where period_type = '6M'") > 0
+
+
+def test_prose_figures_land_on_their_metrics(shipped_warehouse):
+    wh = shipped_warehouse
+
+    def fact(kind, metric, period_type, end, extra=""):
+        return wh.sql(f"""select value, unit, currency from facts where kind = ? and metric_id = ? and period_type = ?
+                          and period_end = ?::date {extra}""", [kind, metric, period_type, end])
+
+    assert (254_300_000, "count", None) in fact("highlight", "registered_users", "instant", "2024-09-30")
+    assert (227_900_000, "count", None) in fact("highlight", "registered_users", "instant", "2023-09-30")
+    assert (72_864_000_000, "currency", "RMB") in fact("highlight", "loan_volume_ongoing", "3M", "2024-06-30")
+    assert (-213_300_000, "currency", "RMB") in fact("narrative", "provision_contingent_liabilities", "3M", "2024-06-30")
+    assert {r[0] for r in fact("outlook", "net_income", "3M", "2024-12-31")} == {1_750_000_000, 1_850_000_000}
+    assert [r[0] for r in fact("highlight", "delinquency_rate_90dpd", "instant", "2024-09-30")] == [pytest.approx(0.0272)]
+    assert pytest.approx(-0.149) in [r[0] for r in fact("reported_change", "loan_volume_ongoing", "3M", "2024-09-30")]
+    assert [r[0] for r in fact("reference", "fx_rmb_per_usd", "instant", "2024-09-30")] == [pytest.approx(7.0176)]
+
+
+def test_qoq_for_every_income_statement_line_with_a_narrative_prior_quarter(shipped_warehouse):
+    wh = shipped_warehouse
+    prior = {r[0] for r in wh.sql("""select distinct metric_id from facts where kind = 'narrative'
+                                     and period_type = '3M' and period_end = '2024-06-30' and currency = 'RMB'
+                                     and statement in ('income_statement', 'non_gaap')""")}
+    qoq = {r[0] for r in wh.sql("""select metric_id from v_qoq where period_end = '2024-09-30' and currency = 'RMB'
+                                   and period_type = '3M'""")}
+    assert len(prior) >= 20 and prior <= qoq
+
+
+def test_every_fact_prints_its_number_in_source_text(shipped_warehouse):
+    rows = shipped_warehouse.sql("select kind, value, unit, decimals, source_column, source_text from facts")
+    for kind, value, unit, decimals, column, text in rows:
+        if kind == "table":
+            cell = text.split("\t")[column].strip()
+            digits = re.sub(r"[^\d.]", "", cell)
+            printed = 0.0 if cell == "-" else float(digits) * (-1 if cell.startswith("(") else 1)
+            scale = 0.01 if cell.endswith("%") else (1000 if unit == "currency" else 1)
+            assert printed * scale == pytest.approx(value, abs=1e-6), (cell, value)
+        else:
+            shown = abs(value) / (0.01 if unit == "pure" and kind != "reference" else 1)
+            mantissa = [f"{shown / 10 ** e:,.{max(0, -decimals - e) if decimals < 0 else decimals}f}"
+                        for e in (0, 3, 6, 9)]
+            assert any(m in text.replace(" ", "") or m.replace(",", "") in text for m in mantissa), (kind, value, text)

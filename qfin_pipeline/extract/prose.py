@@ -35,7 +35,7 @@ import polars as pl
 from qfin_pipeline import catalog
 from qfin_pipeline.extract.clauses import Frame, Sentence
 from qfin_pipeline.extract.document import Document, Line, ReleaseInfo
-from qfin_pipeline.extract.facts import PERIOD_TYPES, facts_frame
+from qfin_pipeline.extract.facts import FACT_SCHEMA, PERIOD_TYPES, empty_facts
 from qfin_pipeline.extract.periods import add_months
 from qfin_pipeline.extract.sentences import Mention, sentences
 from qfin_pipeline.extract.timeframes import DATE, Period
@@ -65,7 +65,7 @@ class _Reader:
     def __init__(self, info: ReleaseInfo):
         self.info, self.kind, self.heading, self.quote = info, "lead", None, False
         self.frame = Frame(info.fiscal_year, info.period_end, 3)
-        self.records: list[dict] = []
+        self.records: list[tuple] = []
 
     def heading_line(self, text: str) -> None:
         self.kind = next((kind for pattern, kind in _SECTIONS if pattern.search(text)), None)
@@ -120,14 +120,11 @@ class _Reader:
             m: Mention, unit: str, sign: float = 1.0) -> None:
         if period.type not in PERIOD_TYPES:
             return
-        self.records.append({
-            "release_id": self.info.release_id, "kind": kind, "statement": statement,
-            "section": self.heading, "label": label or catalog.metric_rows()[metric]["label"],
-            "metric_id": metric, "period_type": period.type, "period_start": period.start,
-            "period_end": period.end, "currency": m.currency if unit in ("currency", "per_share") else None,
-            "unit": unit, "value": sign * m.value, "decimals": m.decimals, "source_line": line.number,
-            "source_column": None, "source_text": line.source,
-        })
+        self.records.append((  # FACT_SCHEMA order
+            self.info.release_id, kind, statement, self.heading, label or catalog.metric_rows()[metric]["label"],
+            metric, period.type, period.start, period.end, m.currency if unit in ("currency", "per_share") else None,
+            unit, sign * m.value, m.decimals, line.number, None, line.source,
+        ))
 
 
 def read_prose(doc: Document) -> pl.DataFrame:
@@ -142,7 +139,10 @@ def read_prose(doc: Document) -> pl.DataFrame:
                 reader.heading_line(text)
         elif reader.kind is not None:
             reader.paragraph(line)
-    return facts_frame(reader.records)
+    if not reader.records:
+        return empty_facts()
+    columns = zip(*reader.records, strict=True)
+    return pl.DataFrame(dict(zip(FACT_SCHEMA, map(list, columns), strict=True)), schema=FACT_SCHEMA)
 
 
 def _is_heading(text: str) -> bool:

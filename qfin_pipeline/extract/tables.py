@@ -112,7 +112,15 @@ _CELL_SCHEMA = {
 
 def table_cells(doc: Document) -> pl.DataFrame:
     """Every numeric cell of every statement table as raw strings with their row and column context."""
-    cols: dict[str, list] = {name: [] for name in _CELL_SCHEMA}
+    cells = _cells(doc)
+    if not cells:
+        return pl.DataFrame()
+    return pl.DataFrame(dict(zip(_CELL_SCHEMA, map(list, zip(*cells, strict=True)), strict=True)), schema=_CELL_SCHEMA)
+
+
+def _cells(doc: Document) -> list[tuple]:
+    """table_cells as tuples in _CELL_SCHEMA order."""
+    out: list[tuple] = []
     state: _TableState | None = None
     lines = doc.lines
     group_row = _before_labelled_row(lines)
@@ -178,23 +186,11 @@ def table_cells(doc: Document) -> pl.DataFrame:
                 raise ReleaseError(doc.source_file, f"value {raw!r} in column {j} of {label!r} has no period header", line.number)
             if metric_id is None:
                 metric_id, unit_hint = metric or _unmapped_id(section, label), unit or _unit_guess(section, label)
-            cols["statement"].append(state.statement)
-            cols["section"].append(section)
-            cols["label"].append(label)
-            cols["metric_id"].append(metric_id)
-            cols["unit_hint"].append(unit_hint)
-            cols["scale"].append(state.scale)
-            cols["raw"].append(raw)
-            cols["period_type"].append(column.period_type)
-            cols["period_start"].append(column.period_start)
-            cols["period_end"].append(column.period_end)
-            cols["column_currency"].append(column.currency)
-            cols["source_line"].append(line.number)
-            cols["source_column"].append(j)
-            cols["source_text"].append(line.source)
-    if not cols["raw"]:
-        return pl.DataFrame()
-    return pl.DataFrame(cols, schema=_CELL_SCHEMA)
+            out.append((
+                state.statement, section, label, metric_id, unit_hint, state.scale, raw, column.period_type,
+                column.period_start, column.period_end, column.currency, line.number, j, line.source,
+            ))
+    return out
 
 
 def _before_labelled_row(lines: list[Line]) -> list[bool]:
@@ -216,11 +212,52 @@ def _unmapped_id(section: str | None, label: str) -> str:
     return "unmapped__" + catalog.slug(f"{section} {label}" if section else label)
 
 
+_NOT_DIGIT = re.compile(r"[^0-9.]")
+_DASHES = ("-", "–", "—")
+
+
 def read_tables(doc: Document) -> pl.DataFrame:
     """Document -> table facts in base units (see CONTRACT.md `facts`)."""
-    cells = table_cells(doc)
-    if cells.is_empty():
+    cells = _cells(doc)
+    if not cells:
         return empty_facts()
+    cols: dict[str, list] = {name: [] for name in FACT_SCHEMA}
+    value = cols["value"]
+    rows = []
+    for (statement, section, label, metric_id, unit_hint, scale, raw, ptype, start, end, currency, number, j,
+         source) in cells:
+        if not raw.isascii() and not raw.replace("−", "").replace("–", "").replace("—", "").isascii():
+            return _read_tables_polars(doc, table_cells(doc))  # other digits: the frame path decides
+        digits = _NOT_DIGIT.sub("", raw)
+        frac = len(digits.rsplit(".", 1)[-1]) if "." in digits else 0
+        if raw.endswith("%"):
+            unit, factor, decimals = "pure", 0.01, frac + 2
+        elif unit_hint == "currency":
+            unit, factor, decimals = unit_hint, float(scale), frac - _scale_digits(scale)
+        else:
+            unit, factor, decimals = unit_hint, 1.0, frac
+        negative = raw[0] == "(" or (raw[0] in "-−" and raw[1:2].isdigit())
+        magnitude = 0.0 if raw in _DASHES else float(digits)
+        value.append((-1.0 if negative else 1.0) * magnitude * factor)
+        rows.append((statement, section, label, metric_id, ptype, start, end,
+                     currency if unit in ("currency", "per_share") else None, unit, decimals, number, j, source))
+    names = ("statement", "section", "label", "metric_id", "period_type", "period_start", "period_end", "currency",
+             "unit", "decimals", "source_line", "source_column", "source_text")
+    cols.update(zip(names, map(list, zip(*rows, strict=True)), strict=True))
+    cols["release_id"] = [doc.info.release_id] * len(rows)
+    cols["kind"] = ["table"] * len(rows)
+    cols["value"] = pl.Series("value", value, pl.Float64).round(10)
+    return pl.DataFrame(cols, schema=FACT_SCHEMA)
+
+
+@lru_cache(maxsize=64)
+def _scale_digits(scale: int) -> int:
+    """log10 of a table's scale, as the frame path computes it."""
+    return pl.Series([scale]).cast(pl.Float64).log10().round(0).cast(pl.Int32)[0]
+
+
+def _read_tables_polars(doc: Document, cells: pl.DataFrame) -> pl.DataFrame:
+    """read_tables as frame expressions over table_cells (for cells printed with non-ASCII digits)."""
     raw = pl.col("raw")
     digits = raw.str.replace_all(r"[^\d.]", "")
     is_pct = raw.str.ends_with("%")
@@ -236,14 +273,13 @@ def read_tables(doc: Document) -> pl.DataFrame:
         .when(unit == "currency").then(frac - scale_digits)
         .otherwise(frac)
     )
-    frame = cells.select(  # one pass, each column already of its FACT_SCHEMA type
-        pl.lit(doc.info.release_id, pl.String).alias("release_id"),
-        pl.lit("table", pl.String).alias("kind"),
+    return cells.with_columns(unit=unit).select(
+        pl.lit(doc.info.release_id).alias("release_id"),
+        pl.lit("table").alias("kind"),
         "statement", "section", "label", "metric_id", "period_type", "period_start", "period_end",
-        pl.when(unit.is_in(["currency", "per_share"])).then(pl.col("column_currency")).alias("currency"),
-        unit.alias("unit"),
+        pl.when(pl.col("unit").is_in(["currency", "per_share"])).then(pl.col("column_currency")).alias("currency"),
+        "unit",
         (pl.when(negative).then(-1.0).otherwise(1.0) * magnitude * scale).round(10).alias("value"),
         decimals.cast(pl.Int32).alias("decimals"),
         "source_line", "source_column", "source_text",
-    )
-    return frame if frame.schema == FACT_SCHEMA else frame.cast(FACT_SCHEMA)
+    ).cast(FACT_SCHEMA)
