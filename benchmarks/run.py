@@ -58,7 +58,7 @@ def bench_extraction(repeat: int) -> dict:
 
     out = {}
     for form, data in (("text", text), ("html", html)):
-        out[form] = {"extract_ms": timed(lambda d=data: extract(d, f"release.{form}"), repeat, 3),
+        out[form] = {"extract_ms": timed(lambda d=data, f=form: extract(d, f"release.{f}"), repeat, 3),
                      "floor_ms": timed(lambda d=data: floor(d), repeat, 3), "bytes": len(data)}
     return out
 

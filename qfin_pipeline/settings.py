@@ -35,14 +35,11 @@ telemetry:
 compute_logs:
   module: dagster._core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager
-concurrency:
-  pools:
-    default_limit: 1
 """
 
 
 def ensure_dagster_home() -> Path:
-    """Create DAGSTER_HOME with telemetry off, a writer pool of 1 and the UI's first-run modal dismissed."""
+    """Create DAGSTER_HOME with telemetry off, no compute-log capture, and the UI's first-run modal dismissed."""
     home = dagster_home()
     (home / ".nux").mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():

@@ -9,7 +9,6 @@ from qfin_pipeline import settings
 from qfin_pipeline.defs.io_manager import ReleaseFrameIOManager
 
 RELEASES = dg.DynamicPartitionsDefinition(name="releases")
-WAREHOUSE_POOL = "qfin_warehouse"  # one writer at a time across processes (dagster.yaml: pools default_limit 1)
 
 
 class RawFolder(dg.ConfigurableResource):

@@ -97,7 +97,8 @@ class Sentence:
         self.periods = tf.period_phrases(text, frame.fiscal_year)
         self.phrases, self.words = phrases(text)
         spans = [(p.start, p.end) for p in self.periods] + [(p.start, p.end) for p in self.phrases]
-        self.ms = [m for m in self.ms if not any(a < m.end and m.start < b for a, b in spans)]
+        if spans:
+            self.ms = [m for m in self.ms if not any(a < m.end and m.start < b for a, b in spans)]
         # the sentence with dates and period phrases blanked out: the words between figures
         self.blank = blank_out(text, noise + [(p.start, p.end) for p in self.periods])
         self.labels: dict[int, catalog.ProseLabel] = {}

@@ -8,8 +8,8 @@ from datetime import date
 from functools import cache, lru_cache
 
 from qfin_pipeline import catalog
-from qfin_pipeline.extract.periods import parse_date, quarter_end
 from qfin_pipeline.catalog import issuers
+from qfin_pipeline.extract.periods import parse_date, quarter_end
 
 
 class ReleaseError(ValueError):
@@ -58,9 +58,8 @@ _MARKER = re.compile(r"\^\{\*?\d{1,2}\}|(?<=[A-Za-z)”\"’])\*\d{1,2}\b|(?<=[A
 _LEADING_SUP = re.compile(r"^\s*([" + _SUPERSCRIPTS + r"]+)\s*")
 _BULLET = re.compile(r"^\s*(?:[•·▪●◦*]|-(?!\d))\s+")
 _SPACES = re.compile(r"[\u00a0\u2007\u202f\u2009\u200a]")
-
-
-_BULLET_CHARS = frozenset("•·▪●◦*-")
+_HAS_SUP = re.compile("[" + _SUPERSCRIPTS + "]")
+_BULLET_CHARS = frozenset("•·▪●◦*-")  # what _BULLET can start with
 
 
 def normalize_line(raw: str) -> str:
@@ -75,10 +74,10 @@ def normalize_line(raw: str) -> str:
         text = text.replace("US\\$", "US$").replace("\\$", "$")
     if "**" in text:
         text = text.replace("**", "")
-    ascii_only = text.isascii()
-    if not ascii_only:
+    sup = not text.isascii() and _HAS_SUP.search(text)
+    if sup:
         text = _LEADING_SUP.sub(lambda m: m.group(1).translate(_SUP_TABLE) + " ", text)
-    if not ascii_only or "^" in text or "*" in text:
+    if sup or "^" in text or "*" in text:
         text = _MARKER.sub("", text)
     if text.lstrip()[:1] in _BULLET_CHARS:
         text = _BULLET.sub("- ", text)
@@ -114,7 +113,9 @@ _TITLE_QUARTER = re.compile(
 )
 _MONTH_DATE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
 _ENDED = re.compile(r"\b(?:quarter|year|months)\s+ended\s+(" + _MONTH_DATE + ")", re.I)
-_DATELINE = re.compile(r"^(" + _MONTH_DATE + r")$|,\s*(" + _MONTH_DATE + r")\s*\((?:GLOBE NEWSWIRE|PR Newswire|BUSINESS WIRE)", re.I)
+_DATELINE = re.compile(
+    r"^(" + _MONTH_DATE + r")$|,\s*(" + _MONTH_DATE + r")\s*\((?:GLOBE NEWSWIRE|PR Newswire|BUSINESS WIRE)", re.I
+)
 _TICKER = re.compile(r"\(NASDAQ:\s*([A-Z]{1,6})", re.I)
 _FX = re.compile(
     r"rate of RMB\s*([\d.]+)\s+to\s+US\$\s*1\.00.*?as of\s+(" + _MONTH_DATE + ")", re.I
@@ -129,7 +130,8 @@ def identify(lines: list[Line], source_file: str) -> ReleaseInfo:
     head = "\n".join(ln.text for ln in body[:12])
     issuer = issuers().match(head)
     if issuer is None:
-        raise ReleaseError(source_file, "not a release of a known issuer (no matching company name and ticker in the opening lines)")
+        raise ReleaseError(source_file, "not a release of a known issuer "
+                                        "(no matching company name and ticker in the opening lines)")
     ticker_match = _TICKER.search(head)
     if ticker_match and ticker_match.group(1).upper() != issuer.ticker:
         raise ReleaseError(source_file, f"ticker {ticker_match.group(1)} is not {issuer.ticker}")
@@ -142,7 +144,9 @@ def identify(lines: list[Line], source_file: str) -> ReleaseInfo:
     period_end = quarter_end(fiscal_year, fiscal_quarter)
     ended = _ENDED.search(head)
     if ended and parse_date(ended.group(1)) != period_end:
-        raise ReleaseError(source_file, f"title says Q{fiscal_quarter} {fiscal_year} but the text says ended {ended.group(1)}")
+        raise ReleaseError(
+            source_file, f"title says Q{fiscal_quarter} {fiscal_year} but the text says ended {ended.group(1)}"
+        )
     published = None
     for ln in body[:12]:
         m = _DATELINE.search(ln.text)

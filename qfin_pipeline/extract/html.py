@@ -10,9 +10,12 @@ stands, and that physical line. Only the article body is read, plus the page's <
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from html.parser import HTMLParser
 
 from qfin_pipeline.extract.document import Line, normalize_line
+from qfin_pipeline.extract.html_tokenizer import feed_fast as _feed_fast
+from qfin_pipeline.extract.html_tokenizer import read_attrs_pattern
 
 _SKIP = frozenset("head title script style noscript template nav footer aside form button select svg iframe "
                   "object canvas".split())
@@ -52,6 +55,14 @@ class _Page(HTMLParser):
         self.blocks: list[Block] = []
         self.tables: list[dict] = []  # open tables: rows, the open row, its line, candidates
         self.cell = 0  # colspan of the open cell, 0 when none
+        self.newlines: list[int] | None = None  # _feed_fast: offsets of the page's line breaks
+        self.at = 0  # _feed_fast: offset of the token being handled
+
+    def line(self) -> int:
+        """File line of the token being handled (getpos()[0] of the standard parser)."""
+        if self.newlines is None:
+            return self.getpos()[0]
+        return bisect_left(self.newlines, self.at) + 1
 
     def handle_data(self, data: str) -> None:
         if self.skip:
@@ -59,7 +70,7 @@ class _Page(HTMLParser):
         if not self.buf_line:
             stripped = data.lstrip()
             if stripped:
-                self.buf_line = self.getpos()[0] + data.count("\n", 0, len(data) - len(stripped))
+                self.buf_line = self.line() + data.count("\n", 0, len(data) - len(stripped))
         self.buf.append(data)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -95,13 +106,13 @@ class _Page(HTMLParser):
                 self._close_cell()
                 table = self.tables[-1]
                 if table["row"] is None:
-                    table["row"], table["row_line"] = [], self.getpos()[0]
+                    table["row"], table["row_line"] = [], self.line()
                 self.buf.clear()
                 self.buf_line, self.cell = 0, span
         elif tag == "tr":
             self._close_row()
             if self.tables:
-                self.tables[-1]["row"], self.tables[-1]["row_line"] = [], self.getpos()[0]
+                self.tables[-1]["row"], self.tables[-1]["row_line"] = [], self.line()
         elif tag == "table":
             self._flush()
             self.tables.append({"rows": [], "row": None, "row_line": 0, "cands": self.cands})
@@ -260,8 +271,10 @@ def html_lines(text: str) -> list[Line]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     page = _Page()
-    page.feed(text)
-    page.close()
+    if not (_FAST_PARSER and _feed_fast(page, text, _READ_ATTRS)):
+        page = _Page()
+        page.feed(text)
+        page.close()
     while page.stack:  # elements left open at the end of the page
         page._close(page.stack.pop())
     page._flush()
@@ -270,3 +283,8 @@ def html_lines(text: str) -> list[Line]:
         Line(number, normalize_line(logical), physical[number - 1] if 0 < number <= len(physical) else "")
         for number, logical in _article(page.blocks, page.depth)
     ]
+
+
+# The fast tokenizer reads most pages and hands anything it does not recognize to html.parser (tests compare both).
+_FAST_PARSER = True
+_READ_ATTRS = read_attrs_pattern(_ATTRS)

@@ -79,9 +79,13 @@ class _Reader:
         text = line.text
         footnote = _FOOTNOTE.match(text)
         opens, closes = text.count("“"), text.count("”")
-        quote = (self.quote or text.startswith(("“", '"')) or bool(_SPEAKER.search(text))) and not footnote
+        quote = (self.quote or text.startswith(("“", '"'))
+                 or (("“" in text or '"' in text) and bool(_SPEAKER.search(text)))) and not footnote
         self.quote = quote and (closes <= opens if self.quote else opens > closes)
-        for sentence in sentences(text[footnote.end():] if footnote else text):
+        body = text[footnote.end():] if footnote else text
+        if not _DIGIT.search(body):
+            return  # no figure in any of its sentences
+        for sentence in sentences(body):
             if _DIGIT.search(sentence):
                 self.sentence(Sentence(sentence, self.frame), line, quote)
 

@@ -67,6 +67,8 @@ def _currency_before(text: str, start: int) -> tuple[int, str | None, bool]:
     neg = start > 0 and text[start - 1] in "-−"
     at = start - 1 if neg else start
     gap = at - 1 if at > 0 and text[at - 1] == " " else at
+    if gap >= 3 and text[gap - 1] not in "B$D":  # every code ends in one of these
+        return at, None, neg
     for code in ("RMB", "US$", "USD", "$"):
         if text.startswith(code, gap - len(code)):
             return gap - len(code), code, neg
@@ -154,13 +156,17 @@ class Phrase:
 def phrases(text: str) -> tuple[list[Phrase], str]:
     """Catalog phrases in a sentence, leftmost-longest, whatever quotes, dashes or commas stand between
     their words; and the sentence's words joined by single spaces (for context checks)."""
-    found = list(_WORD.finditer(text.lower() if text.isascii() else text))
-    lower = [m.group() for m in found] if text.isascii() else [m.group().lower() for m in found]
+    if text.isascii():
+        found = list(_WORD.finditer(text.lower()))
+        lower = list(map(re.Match.group, found))
+    else:
+        found = list(_WORD.finditer(text))
+        lower = [m.group().lower() for m in found]
     index, out, done = _phrase_index(), [], 0
-    for i in [i for i, w in enumerate(lower) if w in index]:
-        if i < done:
+    for i, word in enumerate(lower):
+        if i < done or word not in index:
             continue
-        for option, key in index[lower[i]]:
+        for option, key in index[word]:
             n = len(option)
             if tuple(lower[i:i + n]) == option:
                 out.append(Phrase(found[i].start(), found[i + n - 1].end(), key))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -19,7 +21,7 @@ _SCALES = {"thousands": 1_000, "millions": 1_000_000}
 _CURRENCY = re.compile(r"\b(RMB|USD|US\$)(?=\W|$)")
 _DURATION = re.compile(r"\b(three|six|nine|twelve|3|6|9|12)[\s-]+months?\s+ended|\b(year|quarter)\s+ended", re.I)
 _MONTH_DAY = re.compile(r"\b([A-Z][a-z]{2,8}\.?\s+\d{1,2})\b")
-_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+_YEAR = re.compile(r"\b(1[89]|2\d)\d{2}\b")  # header years 1800-2999
 _NUMBER = re.compile(r"^\(?[-−]?(?:US)?\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\)?%?$|^[-–—]$")
 _HAS_DIGIT = re.compile(r"\d")
 
@@ -181,9 +183,11 @@ def _cells(doc: Document) -> list[tuple]:
                 continue
             column = state.columns.get(j)
             if not _NUMBER.match(raw):
-                raise ReleaseError(doc.source_file, f"table cell {raw!r} in column {j} of {label!r} is not a number", line.number)
+                problem = f"table cell {raw!r} in column {j} of {label!r} is not a number"
+                raise ReleaseError(doc.source_file, problem, line.number)
             if column is None:
-                raise ReleaseError(doc.source_file, f"value {raw!r} in column {j} of {label!r} has no period header", line.number)
+                problem = f"value {raw!r} in column {j} of {label!r} has no period header"
+                raise ReleaseError(doc.source_file, problem, line.number)
             if metric_id is None:
                 metric_id, unit_hint = metric or _unmapped_id(section, label), unit or _unit_guess(section, label)
             out.append((
@@ -217,69 +221,50 @@ _DASHES = ("-", "–", "—")
 
 
 def read_tables(doc: Document) -> pl.DataFrame:
-    """Document -> table facts in base units (see CONTRACT.md `facts`)."""
+    """Document -> table facts in base units (see CONTRACT.md `facts`): one pass over the cells, one frame."""
     cells = _cells(doc)
     if not cells:
         return empty_facts()
-    cols: dict[str, list] = {name: [] for name in FACT_SCHEMA}
-    value = cols["value"]
-    rows = []
+    values, rows = [], []
     for (statement, section, label, metric_id, unit_hint, scale, raw, ptype, start, end, currency, number, j,
          source) in cells:
-        if not raw.isascii() and not raw.replace("−", "").replace("–", "").replace("—", "").isascii():
-            return _read_tables_polars(doc, table_cells(doc))  # other digits: the frame path decides
-        digits = _NOT_DIGIT.sub("", raw)
-        frac = len(digits.rsplit(".", 1)[-1]) if "." in digits else 0
-        if raw.endswith("%"):
-            unit, factor, decimals = "pure", 0.01, frac + 2
-        elif unit_hint == "currency":
-            unit, factor, decimals = unit_hint, float(scale), frac - _scale_digits(scale)
-        else:
-            unit, factor, decimals = unit_hint, 1.0, frac
-        negative = raw[0] == "(" or (raw[0] in "-−" and raw[1:2].isdigit())
-        magnitude = 0.0 if raw in _DASHES else float(digits)
-        value.append((-1.0 if negative else 1.0) * magnitude * factor)
+        if not raw.isascii():  # full-width digits, a Unicode minus: the same number in ASCII
+            raw = unicodedata.normalize("NFKC", raw).replace("−", "-").replace("–", "-").replace("—", "-")
+        value, unit, decimals = cell_value(raw, unit_hint, scale)
+        values.append(value)
         rows.append((statement, section, label, metric_id, ptype, start, end,
                      currency if unit in ("currency", "per_share") else None, unit, decimals, number, j, source))
-    names = ("statement", "section", "label", "metric_id", "period_type", "period_start", "period_end", "currency",
-             "unit", "decimals", "source_line", "source_column", "source_text")
-    cols.update(zip(names, map(list, zip(*rows, strict=True)), strict=True))
-    cols["release_id"] = [doc.info.release_id] * len(rows)
-    cols["kind"] = ["table"] * len(rows)
-    cols["value"] = pl.Series("value", value, pl.Float64).round(10)
-    return pl.DataFrame(cols, schema=FACT_SCHEMA)
+    columns = dict(zip(_ROW_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+    columns["release_id"], columns["kind"] = [doc.info.release_id] * len(rows), ["table"] * len(rows)
+    columns["value"] = values
+    return pl.DataFrame({name: columns[name] for name in FACT_SCHEMA}, schema=FACT_SCHEMA)
+
+
+def cell_value(raw: str, unit_hint: str, scale: int) -> tuple[float, str, int]:
+    """'(1,410)' in a table in thousands -> (-1410000.0, 'currency', -3); '26.6%' -> (0.266, 'pure', 3).
+
+    The value is exact: the printed digits as an integer times a power of ten (no float scaling noise)."""
+    if raw in _DASHES:
+        return 0.0, unit_hint, -_scale_digits(scale) if unit_hint == "currency" else 0
+    digits = _NOT_DIGIT.sub("", raw)
+    frac = len(digits) - digits.index(".") - 1 if "." in digits else 0
+    if raw.endswith("%"):
+        unit, exponent = "pure", -2 - frac
+    elif unit_hint == "currency":
+        unit, exponent = unit_hint, _scale_digits(scale) - frac
+    else:
+        unit, exponent = unit_hint, -frac
+    integer = int(digits.replace(".", ""))
+    value = float(integer * 10**exponent) if exponent >= 0 else integer / 10**-exponent
+    negative = raw[0] == "(" or (raw[0] == "-" and raw[1:2].isdigit())
+    return (-value if negative else value), unit, -exponent
+
+
+_ROW_COLUMNS = ("statement", "section", "label", "metric_id", "period_type", "period_start", "period_end", "currency",
+                "unit", "decimals", "source_line", "source_column", "source_text")
 
 
 @lru_cache(maxsize=64)
 def _scale_digits(scale: int) -> int:
-    """log10 of a table's scale, as the frame path computes it."""
-    return pl.Series([scale]).cast(pl.Float64).log10().round(0).cast(pl.Int32)[0]
-
-
-def _read_tables_polars(doc: Document, cells: pl.DataFrame) -> pl.DataFrame:
-    """read_tables as frame expressions over table_cells (for cells printed with non-ASCII digits)."""
-    raw = pl.col("raw")
-    digits = raw.str.replace_all(r"[^\d.]", "")
-    is_pct = raw.str.ends_with("%")
-    is_dash = raw.str.contains(r"^[-–—]$")
-    negative = raw.str.starts_with("(") | raw.str.contains(r"^[-−]\d")
-    frac = pl.when(digits.str.contains(r"\.")).then(digits.str.split(".").list.last().str.len_chars()).otherwise(0)
-    unit = pl.when(is_pct).then(pl.lit("pure")).otherwise(pl.col("unit_hint"))
-    scale = pl.when(is_pct).then(0.01).when(unit == "currency").then(pl.col("scale").cast(pl.Float64)).otherwise(1.0)
-    magnitude = pl.when(is_dash).then(0.0).otherwise(digits.cast(pl.Float64))
-    scale_digits = (pl.col("scale").cast(pl.Float64).log10().round(0)).cast(pl.Int32)
-    decimals = (
-        pl.when(is_pct).then(frac + 2)
-        .when(unit == "currency").then(frac - scale_digits)
-        .otherwise(frac)
-    )
-    return cells.with_columns(unit=unit).select(
-        pl.lit(doc.info.release_id).alias("release_id"),
-        pl.lit("table").alias("kind"),
-        "statement", "section", "label", "metric_id", "period_type", "period_start", "period_end",
-        pl.when(pl.col("unit").is_in(["currency", "per_share"])).then(pl.col("column_currency")).alias("currency"),
-        "unit",
-        (pl.when(negative).then(-1.0).otherwise(1.0) * magnitude * scale).round(10).alias("value"),
-        decimals.cast(pl.Int32).alias("decimals"),
-        "source_line", "source_column", "source_text",
-    ).cast(FACT_SCHEMA)
+    """log10 of a table's scale: 3 for thousands, 6 for millions."""
+    return round(math.log10(scale))

@@ -113,9 +113,10 @@ def period_phrases(text: str, fiscal_year: int) -> list[PeriodPhrase]:
     """Every period phrase of a sentence, left to right (a quarter without a year is in `fiscal_year`)."""
     out, pos = [], 0
     for anchor in _ANCHOR.finditer(text):
-        if anchor.start() < pos or (anchor.start() and text[anchor.start() - 1].isalnum()):
+        start = anchor.start()
+        if start < pos or (start and text[start - 1].isalnum()):
             continue
-        m = _PERIOD.match(text, anchor.start())
+        m = _PERIOD.match(text, start)
         if m:
             out.append(_phrase(m, fiscal_year))
             pos = m.end()
@@ -123,38 +124,38 @@ def period_phrases(text: str, fiscal_year: int) -> list[PeriodPhrase]:
 
 
 def _phrase(m: re.Match, fiscal_year: int) -> PeriodPhrase:
-    g, kind = m.groupdict(), m.lastgroup
+    g, kind = m.group, m.lastgroup
     at = (m.start(), m.end())
     if kind == "asof":
-        return PeriodPhrase(*at, instant(parse_date(g["asof_d"])))
+        return PeriodPhrase(*at, instant(parse_date(g("asof_d"))))
     if kind == "qend":
-        return PeriodPhrase(*at, instant(quarter_end(int(g["qend_y"] or fiscal_year), _ORDINALS[g["qend_o"].lower()])))
+        return PeriodPhrase(*at, instant(quarter_end(int(g("qend_y") or fiscal_year), _ORDINALS[g("qend_o").lower()])))
     if kind == "yend":
-        return PeriodPhrase(*at, instant(date(int(g["yend_y"]), 12, 31)))
+        return PeriodPhrase(*at, instant(date(int(g("yend_y")), 12, 31)))
     if kind in ("win", "nxt"):
-        months, first = DURATIONS[g[kind + "_n"].lower()], parse_date(g[kind + "_d"])
+        months, first = DURATIONS[g(kind + "_n").lower()], parse_date(g(kind + "_d"))
         return PeriodPhrase(*at, Period(f"{months}M", first, _window_end(first, months)), window=True)
     if kind == "span":
-        first, last = parse_date(g["span_a"]), parse_date(g["span_b"])
+        first, last = parse_date(g("span_a")), parse_date(g("span_b"))
         months = months_between(last, first) + (1 if first.day == 1 else 0)
         return PeriodPhrase(*at, Period(f"{months}M", first, last), window=True)
     if kind == "nm":
-        return PeriodPhrase(*at, duration(parse_date(g["nm_d"]), DURATIONS[g["nm_n"].lower()]))
+        return PeriodPhrase(*at, duration(parse_date(g("nm_d")), DURATIONS[g("nm_n").lower()]))
     if kind == "first":
-        months = DURATIONS[g["first_n"].lower()]
-        return PeriodPhrase(*at, duration(add_months(date(int(g["first_y"]), 1, 31), months - 1), months))
+        months = DURATIONS[g("first_n").lower()]
+        return PeriodPhrase(*at, duration(add_months(date(int(g("first_y")), 1, 31), months - 1), months))
     if kind == "half":
-        return PeriodPhrase(*at, duration(quarter_end(int(g["half_y"]), 2 if g["half_o"].lower() == "first" else 4), 6))
+        return PeriodPhrase(*at, duration(quarter_end(int(g("half_y")), 2 if g("half_o").lower() == "first" else 4), 6))
     if kind == "same":
-        return PeriodPhrase(*at, None, year=int(g["same_y"]))
+        return PeriodPhrase(*at, None, year=int(g("same_y")))
     if kind in ("yago", "qago"):
         return PeriodPhrase(*at, None, back=12 if kind == "yago" else 3)
     if kind == "qtr":
-        end = quarter_end(int(g["qtr_y"] or fiscal_year), _ORDINALS[g["qtr_o"].lower()])
+        end = quarter_end(int(g("qtr_y") or fiscal_year), _ORDINALS[g("qtr_o").lower()])
         return PeriodPhrase(*at, duration(end, 3))
     if kind == "qx":
-        return PeriodPhrase(*at, duration(quarter_end(int(g["qx_y"]), int(g["qx_q"])), 3))
-    return PeriodPhrase(*at, duration(date(int(g["fy_y"] or g["yr_y"]), 12, 31), 12))
+        return PeriodPhrase(*at, duration(quarter_end(int(g("qx_y")), int(g("qx_q"))), 3))
+    return PeriodPhrase(*at, duration(date(int(g("fy_y") or g("yr_y")), 12, 31), 12))
 
 
 def relative(phrase: PeriodPhrase, current: Period | None) -> Period | None:

@@ -12,7 +12,6 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from qfin_pipeline.defs.models.checks import DERIVED_CHECK, derived_quarters_check
-from qfin_pipeline.defs.resources import WAREHOUSE_POOL
 from qfin_pipeline.settings import SQL_DIR
 
 WAREHOUSE_TABLES = ("releases", "facts", "check_results", "rejected_files", "dim_metric")
@@ -49,7 +48,6 @@ def build_model_assets(sql_dir: Path = SQL_DIR) -> dg.AssetsDefinition:
                             kinds={"duckdb", "sql"}, skippable=True) for name in order],
         check_specs=[DERIVED_CHECK],
         can_subset=True,
-        pool=WAREHOUSE_POOL,
         name="sql_models",
     )
     def sql_models(context: dg.AssetExecutionContext, duckdb: DuckDBResource):

@@ -8,8 +8,8 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from qfin_pipeline.defs.releases.documents import documents_frame, document_row, problem_row, to_document
-from qfin_pipeline.defs.resources import RELEASES, WAREHOUSE_POOL, RawFolder
+from qfin_pipeline.defs.releases.documents import document_row, documents_frame, problem_row, to_document
+from qfin_pipeline.defs.resources import RELEASES, RawFolder
 from qfin_pipeline.defs.warehouse.tables import loaded_releases
 from qfin_pipeline.extract import ReleaseError, extract_facts
 from qfin_pipeline.extract.facts import FACT_SCHEMA
@@ -18,7 +18,7 @@ from qfin_pipeline.planning import LOADABLE, parse_release, scan_folder
 PER_RELEASE = {"partitions_def": RELEASES, "backfill_policy": dg.BackfillPolicy.single_run()}
 
 
-@dg.asset(group_name="releases", pool=WAREHOUSE_POOL)
+@dg.asset(group_name="releases")
 def raw_files(context: dg.AssetExecutionContext, raw_folder: RawFolder, duckdb: DuckDBResource) -> pl.DataFrame:
     """Every file in the raw folder: sha256, the release it claims, and new/changed/unchanged/duplicate/rejected."""
     with duckdb.get_connection() as con:

@@ -8,10 +8,10 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from qfin_pipeline import catalog
-from qfin_pipeline.docs import markdown_table
-from qfin_pipeline.defs.resources import RELEASES, WAREHOUSE_POOL
+from qfin_pipeline.defs.resources import RELEASES
 from qfin_pipeline.defs.warehouse.checks import WAREHOUSE_CHECKS, warehouse_check_results
 from qfin_pipeline.defs.warehouse.tables import ensure_schema, replace_rows
+from qfin_pipeline.docs import markdown_table
 
 RELEASE_COLUMNS = [
     "release_id", "ticker", "fiscal_year", "fiscal_quarter", "period_end", "published_on", "title",
@@ -31,7 +31,6 @@ RELEASE_COLUMNS = [
     check_specs=WAREHOUSE_CHECKS,
     partitions_def=RELEASES,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
     ins={
         "release_documents": dg.AssetIn(), "validated_facts": dg.AssetIn(), "release_checks": dg.AssetIn(),
     },
@@ -90,7 +89,7 @@ def key_figures(facts: pl.DataFrame, checks: pl.DataFrame) -> pl.DataFrame:
     return status.join(counts, on="release_id", how="left").join(headline, on="release_id", how="left")
 
 
-@dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=["check_results"])
+@dg.asset(group_name="warehouse", deps=["check_results"])
 def rejected_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, raw_files: pl.DataFrame) -> None:
     """Every input that was not loaded: unreadable, another company's, a conflict, a copy, or quarantined by checks."""
     folder = raw_files.filter(pl.col("status") != "unchanged").select("source_file", "sha256", "status", "reason", "release_id")
@@ -124,7 +123,7 @@ def rejected_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, ra
     context.add_output_metadata({"rejected_files": total})
 
 
-@dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL)
+@dg.asset(group_name="warehouse")
 def dim_metric(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> None:
     """The metric catalog: one row per metric_id with statement, label, parent subtotal, sign, unit and definition."""
     frame = catalog.dim_metric()
