@@ -60,7 +60,9 @@ def report(files: pl.DataFrame, started: datetime, run_ok: bool) -> int:
     copies = in_folder.filter(pl.col("status") == "duplicate")
     loaded_now = files.drop("release_id").join(loaded, on=["source_file", "sha256"], how="inner")
     print(f"qfin run: {files.height} file(s) in {settings.raw_dir()}")
-    print(f"  releases loaded or current: {loaded_now.height} ({', '.join(loaded_now['release_id'].to_list()) or '-'})")
+    ids = sorted(loaded_now["release_id"].to_list())
+    shown = ", ".join(ids) if len(ids) <= 8 else f"{', '.join(ids[:3])}, ... {', '.join(ids[-3:])}"
+    print(f"  releases loaded or current: {loaded_now.height} ({shown or '-'})")
     print(f"  rejected: {refused.height}; skipped copies: {copies.height}")
     print(f"  facts in warehouse: {facts}; checks passed {checks.get('passed', 0)}, "
           f"failed {checks.get('failed', 0)}, warnings {checks.get('warning', 0)}")

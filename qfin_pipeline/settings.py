@@ -28,13 +28,18 @@ def dagster_home() -> Path:
 
 
 # No per-step stdout capture: every step logs through Dagster's event log, and capture spawns a process per
-# step (slow, and orphaned if a run is killed).
+# step (slow, and orphaned if a run is killed). The event log: see qfin_pipeline/event_storage.py.
 DAGSTER_YAML = """\
 telemetry:
   enabled: false
 compute_logs:
   module: dagster._core.storage.noop_compute_log_manager
   class: NoOpComputeLogManager
+event_log_storage:
+  module: qfin_pipeline.event_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {home}/history
 """
 
 
@@ -43,7 +48,7 @@ def ensure_dagster_home() -> Path:
     home = dagster_home()
     (home / ".nux").mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML)
+        (home / "dagster.yaml").write_text(DAGSTER_YAML.format(home=home.resolve()))
     if not (home / ".nux" / "nux.yaml").exists():
         (home / ".nux" / "nux.yaml").write_text("seen: 1\n")
     os.environ["DAGSTER_HOME"] = str(home)

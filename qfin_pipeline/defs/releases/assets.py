@@ -11,7 +11,8 @@ from dagster_duckdb import DuckDBResource
 from qfin_pipeline.defs.releases.documents import document_row, documents_frame, problem_row, to_document
 from qfin_pipeline.defs.resources import RELEASES, RawFolder
 from qfin_pipeline.defs.warehouse.tables import loaded_releases
-from qfin_pipeline.extract import ReleaseError, extract_facts
+from qfin_pipeline.extract import ReleaseError
+from qfin_pipeline.extract.batch import extract_many
 from qfin_pipeline.extract.facts import FACT_SCHEMA
 from qfin_pipeline.planning import LOADABLE, parse_release, scan_folder
 
@@ -59,16 +60,14 @@ def release_documents(context: dg.AssetExecutionContext, raw_files: pl.DataFrame
 @dg.asset(group_name="releases", **PER_RELEASE)
 def release_facts(context: dg.AssetExecutionContext, release_documents: pl.DataFrame) -> pl.DataFrame:
     """Every number each release prints, as Polars fact rows (a release that cannot be read: one row naming why)."""
-    frames, problems = [], []
-    for row in release_documents.iter_rows(named=True):
-        if row["problem"]:
-            problems.append({"release_id": row["release_id"], "problem": row["problem"]})
-            continue
-        try:
-            frames.append(extract_facts(to_document(row)))
-        except ReleaseError as exc:
-            where = f"line {exc.line}: " if exc.line else ""
-            problems.append({"release_id": row["release_id"], "problem": where + exc.problem})
+    readable = release_documents.filter(pl.col("problem").is_null())
+    problems = release_documents.filter(pl.col("problem").is_not_null()).select("release_id", "problem").to_dicts()
+    frames = []
+    for release_id, facts, problem in extract_many([to_document(row) for row in readable.iter_rows(named=True)]):
+        if problem is None:
+            frames.append(facts)
+        else:
+            problems.append({"release_id": release_id, "problem": problem})
     facts = pl.concat([pl.DataFrame(schema=FACT_SCHEMA), *frames], how="vertical")
     problem_rows = pl.DataFrame(problems, schema={"release_id": pl.String, "problem": pl.String})
     out = pl.concat([facts.with_columns(problem=pl.lit(None, pl.String)), problem_rows], how="diagonal")

@@ -6,12 +6,13 @@ import polars as pl
 
 from qfin_pipeline.extract.document import Document, Line, ReleaseInfo
 
-LINE_STRUCT = pl.List(pl.Struct({"number": pl.Int32, "text": pl.String, "source": pl.String}))
 DOCUMENT_SCHEMA = {
     "release_id": pl.String, "source_file": pl.String, "sha256": pl.String, "form": pl.String,
     "ticker": pl.String, "company": pl.String, "fiscal_year": pl.Int32, "fiscal_quarter": pl.Int32,
     "period_end": pl.Date, "published_on": pl.Date, "title": pl.String, "fx_rmb_per_usd": pl.Float64,
-    "fx_date": pl.Date, "problem": pl.String, "lines": LINE_STRUCT,
+    "fx_date": pl.Date, "problem": pl.String,
+    # the lines as three parallel lists (cheaper to build and read back than a list of structs)
+    "line_numbers": pl.List(pl.Int32), "line_texts": pl.List(pl.String), "line_sources": pl.List(pl.String),
 }
 
 
@@ -19,7 +20,8 @@ def document_row(doc: Document) -> dict:
     info = doc.info.__dict__
     return info | {
         "source_file": doc.source_file, "sha256": doc.sha256, "form": doc.form, "problem": None,
-        "lines": [{"number": ln.number, "text": ln.text, "source": ln.source} for ln in doc.lines],
+        "line_numbers": [ln.number for ln in doc.lines], "line_texts": [ln.text for ln in doc.lines],
+        "line_sources": [ln.source for ln in doc.lines],
     }
 
 
@@ -33,5 +35,5 @@ def documents_frame(rows: list[dict]) -> pl.DataFrame:
 
 def to_document(row: dict) -> Document:
     info = ReleaseInfo(**{k: row[k] for k in ReleaseInfo.__dataclass_fields__})
-    lines = [Line(ln["number"], ln["text"], ln["source"]) for ln in row["lines"]]
+    lines = list(map(Line, row["line_numbers"], row["line_texts"], row["line_sources"]))
     return Document(row["source_file"], row["sha256"], row["form"], info, lines)
