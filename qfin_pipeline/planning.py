@@ -17,14 +17,14 @@ LOADABLE = ("new", "changed", "unchanged")
 _PARSED: dict[tuple[str, str], Document] = {}  # (sha256, file name) -> Document: the scan's parse, reused by the run
 
 
-def parse_release(data: bytes, source_file: str, sha: str) -> Document:
-    """read_document, remembered for this process: the folder scan and the documents asset parse each file once."""
+def parse_release(data: bytes, source_file: str, sha: str, *, keep: bool = True) -> Document:
+    """read_document, remembered for this process: the folder scan and the documents asset parse each file once.
+    `keep=False` (the documents asset, the last user) hands the parse over and forgets it."""
     key = (sha, source_file)
-    if key not in _PARSED:
-        if len(_PARSED) > 4096:
-            _PARSED.clear()
-        _PARSED[key] = read_document(data, source_file, sha)
-    return _PARSED[key]
+    doc = _PARSED.pop(key, None) or read_document(data, source_file, sha)
+    if keep:
+        _PARSED[key] = doc
+    return doc
 
 
 def input_files(raw_dir: str | Path) -> list[Path]:

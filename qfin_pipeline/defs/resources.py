@@ -20,6 +20,7 @@ class RawFolder(dg.ConfigurableResource):
 def build_resources(raw_dir: str | None = None, warehouse: str | None = None) -> dict:
     return {
         "raw_folder": RawFolder(path=raw_dir or settings.raw_dir()),
-        "duckdb": DuckDBResource(database=warehouse or settings.warehouse()),
+        # DuckDB would take up to 80% of RAM; a run's working set fits in far less (it spills beyond the limit)
+        "duckdb": DuckDBResource(database=warehouse or settings.warehouse(), connection_config={"memory_limit": "1GB"}),
         "io_manager": ReleaseFrameIOManager(),
     }

@@ -47,7 +47,7 @@ def release_documents(context: dg.AssetExecutionContext, raw_files: pl.DataFrame
         data = Path(path).read_bytes()
         sha = hashlib.sha256(data).hexdigest()  # the bytes read now, even if the file changed since the scan
         try:
-            doc = parse_release(data, Path(path).name, sha)
+            doc = parse_release(data, Path(path).name, sha, keep=False)
             rows.append(document_row(doc) if doc.info.release_id == key else problem_row(
                 key, doc.source_file, sha, f"now claims {doc.info.release_id}, not {key}"))
         except ReleaseError as exc:
