@@ -103,6 +103,15 @@ def pick(
     return joined.sort([*per, *rank]).filter(pl.int_range(pl.len()).over(per) == 0)
 
 
+PRINTING = {"fid": "fid", "statement": "statement", "line": "source_line", "column": "source_column",
+            "value": "value", "decimals": "decimals"}
+
+
+def printing(prefix: str, *fields: str) -> list[pl.Expr]:
+    """One side of a comparison: a printing's fid, statement, line, column, value, decimals as prefix_field."""
+    return [pl.col(PRINTING[f]).alias(f"{prefix}_{f}") for f in (fields or PRINTING)]
+
+
 def table_facts(facts: pl.DataFrame) -> pl.DataFrame:
     """Table cells with a row id (`fid`) that names each printing."""
     return facts.with_row_index("fid").filter(pl.col("kind") == "table")

@@ -14,6 +14,7 @@ from qfin_pipeline.validate._frames import (
     num,
     period_text,
     pick,
+    printing,
 )
 
 PROSE_KINDS = ("narrative", "highlight")
@@ -35,20 +36,13 @@ def narrative_vs_table(facts: pl.DataFrame) -> pl.DataFrame:
             "metric_id",
             "kind",
             "label",
-            p_fid="fid",
-            p_line="source_line",
-            p_value="value",
-            p_decimals="decimals",
+            *printing("p", "fid", "line", "value", "decimals"),
         )
     )
     table = facts.filter(pl.col("kind") == "table").select(
         *KEY,
         "metric_id",
-        t_statement="statement",
-        t_line="source_line",
-        t_column="source_column",
-        t_value="value",
-        t_decimals="decimals",
+        *printing("t", "statement", "line", "column", "value", "decimals"),
     )
     pairs = pick(
         prose,
@@ -114,10 +108,7 @@ def reported_change(facts: pl.DataFrame) -> pl.DataFrame:
         *PERIOD,
         "metric_id",
         "label",
-        r_fid="fid",
-        r_line="source_line",
-        r_value="value",
-        r_decimals="decimals",
+        *printing("r", "fid", "line", "value", "decimals"),
         prior_start=pl.col("period_start").dt.offset_by(offset),
         prior_end=pl.col("period_end").dt.offset_by(offset).dt.month_end(),
     )

@@ -13,6 +13,7 @@ from qfin_pipeline.validate._frames import (
     num,
     period_text,
     pick,
+    printing,
 )
 
 
@@ -32,22 +33,15 @@ def identities(table: pl.DataFrame) -> pl.DataFrame:
     ).select(
         "identity",
         *KEY,
+        *printing("t", "statement", "line", "value", "decimals"),
         t_fid="fid",
         t_metric="metric_id",
-        t_statement="statement",
-        t_line="source_line",
-        t_value="value",
-        t_decimals="decimals",
     )
     needed = totals.join(ids.select("identity", "component_metric_id", "sign"), on="identity")
     components = table.select(
         *KEY,
+        *printing("c", "statement", "line", "column", "value", "decimals"),
         component_metric_id="metric_id",
-        c_statement="statement",
-        c_line="source_line",
-        c_column="source_column",
-        c_value="value",
-        c_decimals="decimals",
     )
     per = ["t_fid", "identity", "component_metric_id"]
     best = pick(

@@ -14,6 +14,7 @@ from qfin_pipeline.validate._frames import (
     num,
     period_text,
     pick,
+    printing,
 )
 
 
@@ -70,12 +71,9 @@ def ratios(table: pl.DataFrame) -> pl.DataFrame:
         "numerator_metric_id",
         "denominator_metric_id",
         "multiplier",
+        *printing("a", "statement", "line", "value", "decimals"),
         a_fid="fid",
         a_currency="currency",
-        a_statement="statement",
-        a_line="source_line",
-        a_value="value",
-        a_decimals="decimals",
     )
     for role in ("numerator", "denominator"):
         p = role[0]
@@ -159,21 +157,12 @@ def ads_ratio(table: pl.DataFrame) -> pl.DataFrame:
         "metric_id",
         "share_metric_id",
         "unit",
-        a_fid="fid",
-        a_statement="statement",
-        a_line="source_line",
-        a_column="source_column",
-        a_value="value",
-        a_decimals="decimals",
+        *printing("a"),
     )
     candidates = table.select(
         *KEY,
+        *printing("s", "statement", "line", "column", "value", "decimals"),
         share_metric_id="metric_id",
-        s_statement="statement",
-        s_line="source_line",
-        s_column="source_column",
-        s_value="value",
-        s_decimals="decimals",
     )
     best = pick(
         anchors,

@@ -16,6 +16,7 @@ from qfin_pipeline.validate._frames import (
     num,
     period_text,
     pick,
+    printing,
 )
 from qfin_pipeline.validate.ratios import ads_factors
 
@@ -59,20 +60,13 @@ def usd_translation(table: pl.DataFrame, fx: float | Mapping[str, float | None] 
     usd = table.filter(pl.col("currency") == "USD").select(
         *PERIOD,
         "metric_id",
-        u_fid="fid",
-        u_line="source_line",
-        u_column="source_column",
-        u_value="value",
-        u_decimals="decimals",
+        *printing("u", "fid", "line", "column", "value", "decimals"),
         statement="statement",
     )
     rmb = table.filter(pl.col("currency") == "RMB").select(
         *PERIOD,
         "metric_id",
-        r_line="source_line",
-        r_column="source_column",
-        r_value="value",
-        r_decimals="decimals",
+        *printing("r", "line", "column", "value", "decimals"),
     )
     pairs = pick(
         usd,
