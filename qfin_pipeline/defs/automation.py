@@ -1,6 +1,7 @@
 """Jobs, the raw-folder sensor and the daily reconcile schedule: new or changed files become partitions and runs."""
 
 
+import hashlib
 import json
 
 import dagster as dg
@@ -49,6 +50,12 @@ def range_tags(first: str, last: str) -> dict[str, str]:
     return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
 
 
+def folder_state(files: pl.DataFrame) -> str:
+    """A stable digest of the folder against the warehouse (run keys: the same state never runs twice)."""
+    pairs = sorted(zip(files["source_file"], files["sha256"], files["status"], strict=True))
+    return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
+
+
 def _run_requests(files: pl.DataFrame, ranges, key_prefix: str) -> list[dg.RunRequest]:
     if ranges:
         return [dg.RunRequest(run_key=f"{key_prefix}:{a}:{b}", job_name=LOAD_JOB, tags=range_tags(a, b)) for a, b in ranges]
@@ -74,9 +81,8 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
     known = set(context.instance.get_dynamic_partitions(RELEASES.name))
     new = [k for k in keys if k not in known]
     order = context.instance.get_dynamic_partitions(RELEASES.name) + new
-    cursor_tag = str(abs(hash(json.dumps(current, sort_keys=True))))
     return dg.SensorResult(
-        run_requests=_run_requests(changed, contiguous_ranges(keys, order), cursor_tag),
+        run_requests=_run_requests(changed, contiguous_ranges(keys, order), folder_state(files)),
         dynamic_partitions_requests=[RELEASES.build_add_request(new)] if new else [],
         cursor=json.dumps(current, sort_keys=True),
     )
@@ -88,5 +94,5 @@ def daily_reconcile(context: dg.ScheduleEvaluationContext):
     files, new, ranges = plan_runs(context.instance, settings.raw_dir(), settings.warehouse())
     if new:
         context.instance.add_dynamic_partitions(RELEASES.name, new)
-    requests = _run_requests(files, ranges, context.scheduled_execution_time.isoformat())
+    requests = _run_requests(files, ranges, folder_state(files))
     return requests or dg.SkipReason("warehouse already holds every release in the folder")
