@@ -19,7 +19,6 @@ from pathlib import Path
 import polars as pl
 
 CATALOG_DIR = Path(__file__).parent
-REQUIRED_STATEMENTS = ("balance_sheet", "income_statement", "cash_flow")  # a release without these is incomplete
 
 
 @cache

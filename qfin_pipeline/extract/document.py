@@ -198,8 +198,6 @@ def read_document(data: bytes, source_file: str, sha256: str) -> Document:
 
 def missing_statements(lines: list[Line]) -> list[str]:
     """Core statements whose titled table does not appear (a title line followed later by table rows)."""
-    from qfin_pipeline.catalog import REQUIRED_STATEMENTS
-
     seen, pending = set(), None
     for line in lines:
         if "\t" in line.text:
@@ -207,7 +205,7 @@ def missing_statements(lines: list[Line]) -> list[str]:
                 seen.add(pending)
         elif line.text:
             pending = title_statement(line.text) or pending
-    return [s.replace("_", " ") for s in REQUIRED_STATEMENTS if s not in seen]
+    return [s.replace("_", " ") for s in catalog.required_statements() if s not in seen]
 
 
 @cache

@@ -7,8 +7,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from qfin_pipeline.warehouse_access import LOADED_SCHEMA
+
 SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text()
-LOADED_SCHEMA = {"release_id": pl.String, "source_file": pl.String, "sha256": pl.String}
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
