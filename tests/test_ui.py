@@ -16,7 +16,8 @@ import duckdb
 
 from tests.conftest import REPO, SHIPPED
 
-ASSETS_QUERY = '{"query": "{ assetNodes { assetKey { path } } }"}'
+ASSETS_QUERY = ('{"query": "{ assetNodes { assetKey { path } assetChecksOrError { ... on AssetChecks '
+                '{ checks { name } } } } }"}')
 
 
 def _free_port() -> int:
@@ -58,6 +59,10 @@ def test_ui_serves_the_graph_and_the_sensor_loads_a_dropped_release(tmp_path):
         keys = {"/".join(node["assetKey"]["path"]) for node in graph["data"]["assetNodes"]}
         assert {"raw_files", "release_documents", "release_facts", "validated_facts", "facts", "releases",
                 "mart_quarterly", "v_yoy", "v_qoq"} <= keys
+        checks = {"/".join(n["assetKey"]["path"]): {c["name"] for c in n["assetChecksOrError"].get("checks") or []}
+                  for n in graph["data"]["assetNodes"]}
+        assert {"identities", "usd_translation", "narrative_vs_table", "facts_schema"} <= checks["validated_facts"]
+        assert "facts_hold_no_quarantined_release" in checks["facts"]
         shutil.copy(SHIPPED, raw / SHIPPED.name)  # no command typed: the daemon's sensor picks it up
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and _facts(tmp_path / "qfin.duckdb") < 499:
