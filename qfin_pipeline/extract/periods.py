@@ -31,13 +31,13 @@ def quarter_end(year: int, quarter: int) -> date:
 
 
 def add_months(d: date, months: int) -> date:
-    """Month-end arithmetic: add_months(2024-09-30, -3) == 2024-06-30."""
+    """Month-end arithmetic: add_months(2031-03-31, -3) == 2030-12-31."""
     index = d.year * 12 + d.month - 1 + months
     return month_end(index // 12, index % 12 + 1)
 
 
 def period_start(end: date, months: int) -> date:
-    """First day of a period of `months` ending at month-end `end`: (2024-09-30, 3) -> 2024-07-01."""
+    """First day of a period of `months` ending at month-end `end`: (2031-06-30, 3) -> 2031-04-01."""
     before = add_months(end, -months)
     return date.fromordinal(before.toordinal() + 1)
 

@@ -35,7 +35,7 @@ class Column:
 
 
 def parse_column_header(text: str) -> Column | None:
-    """'Nine months ended September 30, 2024 RMB' -> Column(9M, 2024-01-01, 2024-09-30, RMB)."""
+    """'Nine months ended September 30, 2031 RMB' -> Column(9M, 2031-01-01, 2031-09-30, RMB)."""
     month_day, year = _MONTH_DAY.search(text), _YEAR.search(text)
     if not (month_day and year):
         return None

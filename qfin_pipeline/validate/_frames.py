@@ -35,7 +35,7 @@ def half_unit(decimals: str | pl.Expr = "decimals") -> pl.Expr:
 
 
 def period_text(currency: str | None = "currency") -> pl.Expr:
-    """'3M 2024-07-01..2024-09-30 RMB' / 'instant 2024-09-30 (no currency)' for the detail column."""
+    """'3M 2031-04-01..2031-06-30 RMB' / 'instant 2031-06-30 (no currency)' for the detail column."""
     period = (
         pl.when(pl.col("period_type") == "instant")
         .then(pl.format("instant {}", pl.col("period_end")))

@@ -114,7 +114,7 @@ class FactsModel(pa.DataFrameModel):
 
     @pa.dataframe_check(name="duration_span_matches_period_type")
     def _span(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """A 3M period ended 2024-09-30 starts 2024-07-01: the day after the month-end N months before."""
+        """A 3M period ended 2031-06-30 starts 2031-04-01: the day after the month-end N months before."""
         duration = pl.col("period_type").is_in(DURATIONS)
         back = pl.when(duration).then(pl.format("-{}mo", pl.col("period_type").str.strip_suffix("M")))
         start = (
