@@ -406,3 +406,19 @@ def test_prose_pass_is_fast(doc):
         read_prose(doc)
         runs.append(time.process_time() - start)
     assert min(runs) < 0.25, runs  # a few ms on an idle machine; the bound only catches pathologies
+
+
+def test_a_guided_decrease_range_keeps_low_below_high():
+    import hashlib
+
+    from qfin_pipeline.extract.document import read_document
+    from qfin_pipeline.extract.prose import read_prose
+    from tests.conftest import SHIPPED
+
+    text = SHIPPED.read_text(encoding="utf-8").replace(
+        "representing a year-on-year growth between 57% and 65%",
+        "representing a year-on-year decrease between 27% and 31%")
+    data = text.encode()
+    facts = read_prose(read_document(data, "decrease.txt", hashlib.sha256(data).hexdigest()))
+    guided = dict(facts.filter(facts["label"].str.starts_with("guidance_yoy")).select("label", "value").iter_rows())
+    assert guided == {"guidance_yoy_low": pytest.approx(-0.31), "guidance_yoy_high": pytest.approx(-0.27)}

@@ -206,8 +206,10 @@ class Sentence:
                 cur = self._period_of_current(i, periods)
                 cmp = "share_of_total" if role.share else self._comparison(i, periods, cur)
                 if cmp:
-                    out.append(Figure(m.metric, m, [], cur, "share" if role.share else "change", cmp, bound,
-                                      -1.0 if role.change == "down" else 1.0))
+                    sign = -1.0 if role.change == "down" else 1.0
+                    if sign < 0 and bound:  # 'a decrease between 27% and 31%': the low end is -31%
+                        bound = "high" if bound == "low" else "low"
+                    out.append(Figure(m.metric, m, [], cur, "share" if role.share else "change", cmp, bound, sign))
             else:
                 out.append(Figure(m.metric, m, extra, periods.get(i), "value", None, bound,
                                   comparative=role.comparative))
