@@ -36,7 +36,7 @@ def checks_table(counts: dict[str, int] | None = None) -> str:
     checks = catalog.load("checks")
     if counts is not None:
         checks = checks.with_columns(
-            evaluations_on_shipped_release=pl.col("check_name").replace_strict(counts, default=0, return_dtype=pl.Int64)
+            evaluations_on_raw_releases=pl.col("check_name").replace_strict(counts, default=0, return_dtype=pl.Int64)
         )
     return markdown_table(checks)
 
@@ -48,23 +48,25 @@ def replace_section(text: str, name: str, body: str) -> str:
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
 
-def shipped_check_counts() -> dict[str, int]:
+def repo_check_counts() -> dict[str, int]:
+    """Evaluations per check over the releases shipped in the repo's raw/ folder (README "Checks")."""
     import hashlib
 
     from qfin_pipeline.extract import extract_facts, read_document
+    from qfin_pipeline.planning import input_files
     from qfin_pipeline.validate.runner import run_release_checks
 
-    path = REPO_ROOT / "raw" / "qfin-2024q3-earnings-release.txt"
-    data = path.read_bytes()
-    doc = read_document(data, path.name, hashlib.sha256(data).hexdigest())
-    facts = extract_facts(doc).with_columns(problem=pl.lit(None, pl.String))
-    results = run_release_checks(facts, {doc.info.release_id: doc.info.fx_rmb_per_usd}, {doc.info.release_id: path.name})
+    docs = [read_document(data, path.name, hashlib.sha256(data).hexdigest())
+            for path in input_files(REPO_ROOT / "raw") for data in [path.read_bytes()]]
+    facts = pl.concat([extract_facts(doc) for doc in docs]).with_columns(problem=pl.lit(None, pl.String))
+    fx = {doc.info.release_id: doc.info.fx_rmb_per_usd for doc in docs}
+    results = run_release_checks(facts, fx, {doc.info.release_id: doc.source_file for doc in docs})
     return dict(results.group_by("check_name").len().iter_rows())
 
 
 def render(text: str) -> str:
     text = replace_section(text, "data-dictionary", data_dictionary())
-    return replace_section(text, "checks", checks_table(shipped_check_counts()))
+    return replace_section(text, "checks", checks_table(repo_check_counts()))
 
 
 if __name__ == "__main__":
