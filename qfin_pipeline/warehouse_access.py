@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -40,3 +42,24 @@ def read_loaded_releases(warehouse: str, wait_seconds: float = 60.0) -> pl.DataF
         if not has:
             return pl.DataFrame(schema=LOADED_SCHEMA)
         return con.sql("select release_id, source_file, sha256 from releases").pl().cast(LOADED_SCHEMA)
+
+
+@contextmanager
+def write_session(warehouse: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for one all-or-nothing write outside a Dagster run (e.g. `qfin fetch` recording its filings):
+    the warehouse schema exists; what is written is published when the block exits normally, and nothing of it
+    when it raises."""
+    from qfin_pipeline.defs.warehouse.tables import ensure_schema
+
+    con = duckdb.connect(warehouse)
+    try:
+        ensure_schema(con)
+        con.execute("begin transaction")
+        try:
+            yield con
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        con.close()

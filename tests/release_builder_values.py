@@ -29,6 +29,7 @@ import math
 import re
 import zlib
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache, lru_cache
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -48,7 +49,7 @@ MARGINS = {"operating_margin": "income_from_operations",
            "non_gaap_operating_margin": "non_gaap_income_from_operations",
            "net_income_margin": "net_income", "non_gaap_net_income_margin": "non_gaap_net_income"}
 CASH_FLOWS = ("net_cash_operating", "net_cash_investing", "net_cash_financing", "fx_effect_on_cash")
-_UNIT_SCALE = {"currency": 1 / 1000, "per_share": 100, "pure": 1000, "shares": 1}
+_UNIT_SCALE = {"currency": Decimal("0.001"), "per_share": 100, "pure": 1000, "shares": 1}
 
 
 def qindex(year: int, quarter: int) -> int:

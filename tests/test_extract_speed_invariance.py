@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from decimal import Decimal as D
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -122,13 +123,13 @@ def test_pages_read_the_same_with_either_tokenizer(monkeypatch):
 # --- tables: per-cell values equal the frame expressions ---------------------------------------------------
 
 @pytest.mark.parametrize(("raw", "hint", "scale", "expected"), [
-    ("16,259,330", "currency", 1000, (16_259_330_000.0, "currency", -3)),
-    ("(1,410)", "currency", 1000, (-1_410_000.0, "currency", -3)),
-    ("-", "currency", 1000, (0.0, "currency", -3)),
-    ("26.6%", "currency", 1000, (0.266, "pure", 3)),
-    ("12.18", "per_share", 1000, (12.18, "per_share", 2)),
-    ("290,601,938", "shares", 1000, (290_601_938.0, "shares", 0)),
-    ("4.5", "currency", 1_000_000, (4_500_000.0, "currency", -5)),
+    ("16,259,330", "currency", 1000, (D("16259330000"), "currency", -3)),
+    ("(1,410)", "currency", 1000, (D("-1410000"), "currency", -3)),
+    ("-", "currency", 1000, (D(0), "currency", -3)),
+    ("26.6%", "currency", 1000, (D("0.266"), "pure", 3)),
+    ("12.18", "per_share", 1000, (D("12.18"), "per_share", 2)),
+    ("290,601,938", "shares", 1000, (D("290601938"), "shares", 0)),
+    ("4.5", "currency", 1_000_000, (D("4500000"), "currency", -5)),
 ])
 def test_cell_values_are_exact(raw, hint, scale, expected):
     assert cell_value(raw, hint, scale) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal as D
 
 import pytest
 
@@ -22,7 +23,7 @@ def test_contract_figures(shipped_warehouse):
     wh = shipped_warehouse
     assert table_value(wh, "total_net_revenue", "3M", "2024-09-30", "RMB") == 4_370_158_000
     assert table_value(wh, "total_assets", "instant", "2024-09-30", "USD") == 6_695_808_000
-    assert table_value(wh, "eps_ads_diluted", "9M", "2024-09-30", "RMB") == pytest.approx(28.22)
+    assert table_value(wh, "eps_ads_diluted", "9M", "2024-09-30", "RMB") == D("28.22")
     assert table_value(wh, "investment_loss", "3M", "2024-09-30", "RMB") == 0
     assert table_value(wh, "fx_gain_loss", "3M", "2024-09-30", "RMB") == -1_410_000
     start = wh.scalar("select period_start from facts where metric_id = 'total_net_revenue' and period_type = '3M' "
@@ -54,7 +55,7 @@ def test_scaling_signs_sections_and_units(shipped_warehouse):
     assert shares == [(2, None, 290_601_938, "shares"), (3, None, 290_601_938, "shares")]
     margin = wh.sql("""select value, decimals, unit, currency from facts where metric_id = 'operating_margin'
                        and kind = 'table' and period_type = '9M' and period_end = '2024-09-30'""")
-    assert margin == [(pytest.approx(0.445), 3, "pure", None)]
+    assert margin == [(D("0.445"), 3, "pure", None)]
     text = wh.scalar("""select source_text from facts where kind = 'table' and metric_id = 'total_assets'
                         and currency = 'USD'""")
     assert "6,695,808" in text
@@ -118,9 +119,9 @@ def test_prose_figures_land_on_their_metrics(shipped_warehouse):
     assert (72_864_000_000, "currency", "RMB") in fact("highlight", "loan_volume_ongoing", "3M", "2024-06-30")
     assert (-213_300_000, "currency", "RMB") in fact("narrative", "provision_contingent_liabilities", "3M", "2024-06-30")
     assert {r[0] for r in fact("outlook", "net_income", "3M", "2024-12-31")} == {1_750_000_000, 1_850_000_000}
-    assert [r[0] for r in fact("highlight", "delinquency_rate_90dpd", "instant", "2024-09-30")] == [pytest.approx(0.0272)]
-    assert pytest.approx(-0.149) in [r[0] for r in fact("reported_change", "loan_volume_ongoing", "3M", "2024-09-30")]
-    assert [r[0] for r in fact("reference", "fx_rmb_per_usd", "instant", "2024-09-30")] == [pytest.approx(7.0176)]
+    assert [r[0] for r in fact("highlight", "delinquency_rate_90dpd", "instant", "2024-09-30")] == [D("0.0272")]
+    assert D("-0.149") in [r[0] for r in fact("reported_change", "loan_volume_ongoing", "3M", "2024-09-30")]
+    assert [r[0] for r in fact("reference", "fx_rmb_per_usd", "instant", "2024-09-30")] == [D("7.0176")]
 
 
 def test_qoq_for_every_income_statement_line_with_a_narrative_prior_quarter(shipped_warehouse):
@@ -139,9 +140,9 @@ def test_every_fact_prints_its_number_in_source_text(shipped_warehouse):
         if kind == "table":
             cell = text.split("\t")[column].strip()
             digits = re.sub(r"[^\d.]", "", cell)
-            printed = 0.0 if cell == "-" else float(digits) * (-1 if cell.startswith("(") else 1)
-            scale = 0.01 if cell.endswith("%") else (1000 if unit == "currency" else 1)
-            assert printed * scale == pytest.approx(value, abs=1e-6), (cell, value)
+            printed = D(0) if cell == "-" else D(digits) * (-1 if cell.startswith("(") else 1)
+            scale = D("0.01") if cell.endswith("%") else (1000 if unit == "currency" else 1)
+            assert printed * scale == value, (cell, value)  # exact: DECIMAL(38, 6), no float on the way
         else:
             percent = unit == "pure" and kind != "reference"
             shown, places = (abs(value) * 100, decimals - 2) if percent else (abs(value), decimals)

@@ -419,7 +419,7 @@ def test_schema_checks_period_coherence_currency_and_precision(tables):
         f"{FILE}:363: facts.unit,currency: unitless_has_no_currency failed for unit='pure', currency='RMB'"
         in message
     )
-    assert f"{FILE}:301: facts.decimals: in_range(-9, 8) failed for 12" in message
+    assert f"{FILE}:301: facts.decimals: in_range(-9, 6) failed for 12" in message
 
 
 def test_schema_checks_types_and_columns(tables):

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from qfin_pipeline import catalog
 from qfin_pipeline.extract.document import Document, ReleaseError, read_document
+from qfin_pipeline.extract.facts import empty_unread
 from qfin_pipeline.extract.prose import read_prose
 from qfin_pipeline.extract.tables import read_tables
 
-__all__ = ["Document", "ReleaseError", "apply_aliases", "extract_facts", "read_document"]
+__all__ = ["Document", "Extraction", "ReleaseError", "apply_aliases", "extract_facts", "extract_release", "read_document"]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one release yields: its facts (FACT_SCHEMA) and the prose numbers that are not facts (UNREAD_SCHEMA)."""
+
+    facts: pl.DataFrame
+    unread: pl.DataFrame
 
 
 def apply_aliases(facts: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
@@ -19,7 +30,12 @@ def apply_aliases(facts: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
     return facts.with_columns(pl.col("metric_id").replace(aliases))
 
 
-def extract_facts(doc: Document) -> pl.DataFrame:
-    """Every number the release prints: table cells, then the prose figures."""
+def extract_release(doc: Document) -> Extraction:
+    """Every number the release prints: table cells, then the prose figures; and the prose numbers left unread."""
     facts = pl.concat([read_tables(doc), read_prose(doc)], how="vertical")
-    return apply_aliases(facts, catalog.metric_aliases())
+    return Extraction(apply_aliases(facts, catalog.metric_aliases()), empty_unread())
+
+
+def extract_facts(doc: Document) -> pl.DataFrame:
+    """The facts of extract_release."""
+    return extract_release(doc).facts

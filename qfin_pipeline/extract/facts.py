@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+# Exact decimals (CONTRACT.md `facts.value` DECIMAL(38, 6)): printed digits times a power of ten, never a float.
+VALUE_DTYPE = pl.Decimal(38, 6)
+
 FACT_SCHEMA: dict[str, pl.DataType] = {
     "release_id": pl.String,
     "kind": pl.String,
@@ -16,11 +19,20 @@ FACT_SCHEMA: dict[str, pl.DataType] = {
     "period_end": pl.Date,
     "currency": pl.String,
     "unit": pl.String,
-    "value": pl.Float64,
+    "value": VALUE_DTYPE,
     "decimals": pl.Int32,
     "source_line": pl.Int32,
     "source_column": pl.Int32,
     "source_text": pl.String,
+}
+
+# A number in a loaded release's prose that is not a fact (CONTRACT.md `unread_figures`): nothing is read silently.
+UNREAD_SCHEMA: dict[str, pl.DataType] = {
+    "release_id": pl.String,
+    "source_line": pl.Int32,
+    "printed": pl.String,  # the number as printed ('4,370.2', '2.72%', '+86')
+    "sentence": pl.String,
+    "reason": pl.String,  # 'date', 'footnote marker', 'phone number', 'time', ..., or 'no pattern'
 }
 
 KINDS = ("table", "highlight", "narrative", "outlook", "capital_return", "reference", "reported_change")
@@ -31,6 +43,10 @@ STATEMENTS = (
 PERIOD_TYPES = ("instant", "3M", "6M", "9M", "12M")
 UNITS = ("currency", "shares", "per_share", "pure", "count", "months")
 CURRENCIES = ("RMB", "USD")
+
+
+def empty_unread() -> pl.DataFrame:
+    return pl.DataFrame(schema=UNREAD_SCHEMA)
 
 
 def empty_facts() -> pl.DataFrame:

@@ -29,6 +29,7 @@ number to the metric its sentence names, via catalog/prose_labels.csv, and to a 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import polars as pl
 
@@ -92,7 +93,7 @@ class _Reader:
     def sentence(self, s: Sentence, line: Line, quote: bool) -> None:
         for rate, period in s.fx_rates():
             self.add(line, "reference", "reference", "fx_rmb_per_usd", None, period,
-                     Mention(0, 0, rate, None, float(rate), len(rate.split(".")[1]), False, False), "pure")
+                     Mention(0, 0, rate, None, Decimal(rate), len(rate.split(".")[1]), False, False), "pure")
         for f in s.figures():
             kind, statement = self.kind_of(f.metric, quote, f.comparative)
             if kind is None or f.period is None:
@@ -127,7 +128,7 @@ class _Reader:
         self.records.append((  # FACT_SCHEMA order
             self.info.release_id, kind, statement, self.heading, label or catalog.metric_rows()[metric]["label"],
             metric, period.type, period.start, period.end, m.currency if unit in ("currency", "per_share") else None,
-            unit, sign * m.value, m.decimals, line.number, None, line.source,
+            unit, -m.value if sign < 0 else m.value, m.decimals, line.number, None, line.source,
         ))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 
 from qfin_pipeline import catalog
@@ -54,7 +55,7 @@ class Mention:
     end: int
     printed: str  # the digits as printed ('4,370.2')
     currency: str | None
-    value: float
+    value: Decimal
     decimals: int
     pct: bool
     months: bool
@@ -106,11 +107,10 @@ def mentions(text: str) -> list[Mention]:
                 continue  # part of a name ('360 Jietiao')
         whole, _, frac = num.replace(",", "").partition(".")
         power = -2 if pct else _SCALES[scale.strip().lower()] if scale else 0
-        digits, shift = int(whole + frac), power - len(frac)
-        value = digits * 10**shift if shift >= 0 else digits / 10**-shift
+        shift = power - len(frac)
+        value = Decimal(int(whole + frac)).scaleb(shift)  # exact: the printed digits times a power of ten
         currency = None if not code else "RMB" if code == "RMB" else "USD"
-        out.append(Mention(start, end, num, currency, float(-value if neg else value),
-                           -shift, pct, bool(unit)))
+        out.append(Mention(start, end, num, currency, -value if neg else value, -shift, pct, bool(unit)))
     return out
 
 

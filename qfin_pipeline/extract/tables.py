@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 import polars as pl
@@ -216,6 +217,7 @@ def _unmapped_id(section: str | None, label: str) -> str:
     return "unmapped__" + catalog.slug(f"{section} {label}" if section else label)
 
 
+_ZERO = Decimal(0)
 _NOT_DIGIT = re.compile(r"[^0-9.]")
 _DASHES = ("-", "–", "—")
 
@@ -240,12 +242,12 @@ def read_tables(doc: Document) -> pl.DataFrame:
     return pl.DataFrame({name: columns[name] for name in FACT_SCHEMA}, schema=FACT_SCHEMA)
 
 
-def cell_value(raw: str, unit_hint: str, scale: int) -> tuple[float, str, int]:
-    """'(1,410)' in a table in thousands -> (-1410000.0, 'currency', -3); '26.6%' -> (0.266, 'pure', 3).
+def cell_value(raw: str, unit_hint: str, scale: int) -> tuple[Decimal, str, int]:
+    """'(1,410)' in a table in thousands -> (Decimal(-1410000), 'currency', -3); '26.6%' -> (Decimal('0.266'), 'pure', 3).
 
-    The value is exact: the printed digits as an integer times a power of ten (no float scaling noise)."""
+    The value is exact: the printed digits as an integer times a power of ten (no float on the way)."""
     if raw in _DASHES:
-        return 0.0, unit_hint, -_scale_digits(scale) if unit_hint == "currency" else 0
+        return _ZERO, unit_hint, -_scale_digits(scale) if unit_hint == "currency" else 0
     digits = _NOT_DIGIT.sub("", raw)
     frac = len(digits) - digits.index(".") - 1 if "." in digits else 0
     if raw.endswith("%"):
@@ -254,8 +256,7 @@ def cell_value(raw: str, unit_hint: str, scale: int) -> tuple[float, str, int]:
         unit, exponent = unit_hint, _scale_digits(scale) - frac
     else:
         unit, exponent = unit_hint, -frac
-    integer = int(digits.replace(".", ""))
-    value = float(integer * 10**exponent) if exponent >= 0 else integer / 10**-exponent
+    value = Decimal(int(digits.replace(".", ""))).scaleb(exponent)
     negative = raw[0] == "(" or (raw[0] == "-" and raw[1:2].isdigit())
     return (-value if negative else value), unit, -exponent
 

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Annotated, Optional
 
 import pandera.polars as pa
 import polars as pl
@@ -87,8 +87,9 @@ class FactsModel(pa.DataFrameModel):
     period_end: pl.Date
     currency: pl.String = pa.Field(isin=list(CURRENCIES), nullable=True)
     unit: pl.String = pa.Field(isin=list(UNITS))
-    value: pl.Float64
-    decimals: pl.Int32 = pa.Field(in_range={"min_value": -9, "max_value": 8})
+    value: Annotated[pl.Decimal, 38, 6]
+    # at most 6 decimal places: DECIMAL(38, 6) holds every printed digit exactly
+    decimals: pl.Int32 = pa.Field(in_range={"min_value": -9, "max_value": 6})
     source_line: pl.Int32 = pa.Field(ge=1)
     source_column: pl.Int32 = pa.Field(ge=1, nullable=True)
     source_text: pl.String
@@ -97,10 +98,6 @@ class FactsModel(pa.DataFrameModel):
         name = "facts"
         strict = True
         unique = FACT_KEY
-
-    @pa.check("value", name="finite")
-    def _finite(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _rows(data, pl.col(data.key).is_finite())
 
     @pa.dataframe_check(name="instant_has_no_period_start")
     def _instant(cls, data: pa.PolarsData) -> pl.LazyFrame:
