@@ -51,6 +51,7 @@ def test_dg_check_defs_loads_the_definitions_without_a_warning(env):
 def test_dg_list_defs_lists_the_graph_checks_jobs_sensor_and_schedule(env):
     result = _dg(env, "list", "defs", "--json")
     assert result.returncode == 0, result.stderr
+    assert not [word for word in WARNINGS if word in result.stderr], result.stderr
     listed = json.loads(result.stdout)
     assets = {a["asset_key"] for a in listed["assets"]}
     assert {"raw_files", "release_documents", "release_facts", "validated_facts", "releases", "facts",
