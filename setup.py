@@ -10,7 +10,7 @@ setup(
     packages=[*find_packages(include=["qfin_pipeline*"]), "qfin_pipeline.sql"],
     package_dir={"qfin_pipeline.sql": "sql"},
     package_data={
-        "qfin_pipeline": ["catalog/*.csv", "defs/warehouse/*.sql"],
+        "qfin_pipeline": ["**/*.csv", "**/*.sql"],  # the catalog, the warehouse schema (tests/test_install.py: all)
         "qfin_pipeline.sql": ["**/*"],  # the whole folder: every model, and whatever else sql/ comes to hold
     },
 )
