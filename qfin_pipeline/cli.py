@@ -1,4 +1,4 @@
-"""`qfin run | query | status | ui`: the commands of CONTRACT.md."""
+"""`qfin run | query | status | ui`: the commands of docs/CONTRACT.md."""
 
 from __future__ import annotations
 
@@ -56,13 +56,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from qfin_pipeline import settings
+    from qfin_pipeline.ui import serve
 
-    settings.ensure_dagster_home()
-    # the venv's own dagster, whatever PATH says; loads [tool.dagster] from the repo root
-    os.chdir(settings.REPO_ROOT)
-    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-h", "127.0.0.1", "-p", str(args.port)])
-    return 0
+    return serve(args.port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     status = sub.add_parser("status", help="releases, load times, check results and rejections")
     status.add_argument("--warehouse")
     status.set_defaults(func=cmd_status)
-    ui = sub.add_parser("ui", help="the Dagster UI on 127.0.0.1")
+    ui = sub.add_parser("ui", help="the Dagster UI (`dg dev`) on 127.0.0.1; stops cleanly on SIGTERM")
     ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--raw-dir")
+    ui.add_argument("--warehouse")
     ui.set_defaults(func=cmd_ui)
     args = parser.parse_args(argv)
     _configure(args)

@@ -5,6 +5,10 @@ that loads many releases stores ~14 events per release (a materialization and a 
 each per-release asset), and that setup dominated a 100-release run (profiled: 26 of 33 s; 8 s with this class).
 Same schema, same files, same WAL journal. Selected in DAGSTER_HOME/dagster.yaml (settings.DAGSTER_YAML), so
 the UI and the daemon use it too.
+
+Dagster 1.13 has no public setting for this: every SQLite storage it ships opens a NullPool engine per connection,
+and its pooled storages need a Postgres or MySQL server. The base class is Dagster's documented dagster.yaml class,
+but its import path and `_connect` are private: tests/test_event_storage.py fails when Dagster changes either.
 """
 
 from contextlib import contextmanager

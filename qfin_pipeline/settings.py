@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
+# The source checkout this package runs from, if any (an editable install or the tests); an installed wheel has none.
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = REPO_ROOT / "sql"
+IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file()
+
+
+def _sql_dir() -> Path:
+    """The SQL models: package data of an installed wheel (qfin_pipeline/sql), else the checkout's top-level sql/."""
+    packaged = Path(str(files("qfin_pipeline") / "sql"))
+    return packaged if packaged.is_dir() else REPO_ROOT / "sql"
+
+
+SQL_DIR = _sql_dir()
+
+
+def project_dir() -> Path:
+    """Where the default raw/ and warehouse/ live: the checkout, or the current folder for an installed package."""
+    return REPO_ROOT if IN_CHECKOUT else Path.cwd()
 
 
 def raw_dir() -> str:
-    return os.environ.get("QFIN_RAW_DIR", str(REPO_ROOT / "raw"))
+    return os.environ.get("QFIN_RAW_DIR", str(project_dir() / "raw"))
 
 
 def warehouse() -> str:
     """A DuckDB database: a file path by default, or any DuckDB connection string (md:..., s3 via ATTACH)."""
-    return os.environ.get("QFIN_WAREHOUSE", str(REPO_ROOT / "warehouse" / "qfin.duckdb"))
+    return os.environ.get("QFIN_WAREHOUSE", str(project_dir() / "warehouse" / "qfin.duckdb"))
 
 
 def dagster_home() -> Path:
@@ -23,7 +39,7 @@ def dagster_home() -> Path:
     if os.environ.get("DAGSTER_HOME"):
         return Path(os.environ["DAGSTER_HOME"])
     target = warehouse()
-    base = Path(target).parent if "://" not in target and not target.startswith("md:") else REPO_ROOT / "warehouse"
+    base = Path(target).parent if "://" not in target and not target.startswith("md:") else project_dir() / "warehouse"
     return base / ".dagster"
 
 

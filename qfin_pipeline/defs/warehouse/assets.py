@@ -23,7 +23,7 @@ RELEASE_COLUMNS = [
     specs=[
         dg.AssetSpec("releases", description="One row per loaded release: its quarter, file, sha256 and FX rate.",
                      deps=["release_documents", "validated_facts", "release_checks"], group_name="warehouse"),
-        dg.AssetSpec("facts", description="One row per number a loaded release prints (CONTRACT.md `facts`).",
+        dg.AssetSpec("facts", description="One row per number a loaded release prints (docs/CONTRACT.md `facts`).",
                      deps=["validated_facts"], group_name="warehouse"),
         dg.AssetSpec("check_results", description="Every check of the latest run of each release.",
                      deps=["release_checks"], group_name="warehouse"),
