@@ -96,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseError as exc:  # expected conditions: one line, its own exit code (README "Exit codes")
         print(f"qfin {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"qfin {args.command}: interrupted" + ("; nothing of this run was published" if args.command == "run"
+                                                    else ""), file=sys.stderr)
+        return 130
     if args.command == "run":
         print(f"({time.monotonic() - started:.1f} s)")
     return code

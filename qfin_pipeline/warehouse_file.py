@@ -85,6 +85,9 @@ def remove_with_wal(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+_BUILDING: set[Path] = set()  # versions being built by this process (one per warehouse at a time)
+
+
 class NextVersion:
     """The next version of a local warehouse file, built beside the published one."""
 
@@ -95,9 +98,13 @@ class NextVersion:
 
     def start(self) -> None:
         """A copy of the published file at a readable storage version (a new empty file if there is none)."""
+        if self.path.resolve() in _BUILDING:
+            raise RuntimeError(f"{self.path} is already being built by this process (inside a Dagster run, "
+                               "write through the `duckdb` resource's get_connection())")
         remove_with_wal(self.path)  # a killed writer's leftover
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        _BUILDING.add(self.path.resolve())
         try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
             if not self.target.exists():
                 duckdb.connect(str(self.path), config=WRITE_CONFIG).close()
                 return
@@ -107,11 +114,14 @@ class NextVersion:
             else:  # written by DuckDB 2.0's default storage (or left with a log): copy it into a compatible file
                 self._migrate()
         except duckdb.Error as exc:
-            remove_with_wal(self.path)
+            self.abandon()
             raise classify(str(self.target), exc) from exc
         except OSError as exc:
-            remove_with_wal(self.path)
+            self.abandon()
             raise WarehouseUnavailable(f"cannot write beside {self.target}: {exc.strerror or exc}") from exc
+        except BaseException:
+            self.abandon()
+            raise
 
     def _migrate(self) -> None:
         with duckdb.connect(str(self.path), config=WRITE_CONFIG) as con:
@@ -135,6 +145,7 @@ class NextVersion:
         with open(self.path, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(self.path, self.target)
+        _BUILDING.discard(self.path.resolve())
         self._wal(self.target).unlink(missing_ok=True)  # a log of the old file never applies to the new one
         dir_fd = os.open(self.target.parent, os.O_RDONLY)
         try:
@@ -144,6 +155,7 @@ class NextVersion:
 
     def abandon(self) -> None:
         remove_with_wal(self.path)
+        _BUILDING.discard(self.path.resolve())
 
 
 def set_aside(warehouse: str | Path) -> Path | None:
