@@ -16,41 +16,38 @@ def _configure(args: argparse.Namespace) -> None:
     """CLI flags override QFIN_RAW_DIR / QFIN_WAREHOUSE for everything this process loads, Dagster included."""
     if getattr(args, "raw_dir", None):
         os.environ["QFIN_RAW_DIR"] = os.path.abspath(args.raw_dir)
-    if getattr(args, "warehouse", None):
+    if getattr(args, "warehouse", None):  # a path, made absolute; a connection string (md:..., ducklake:...) as is
         os.environ["QFIN_WAREHOUSE"] = args.warehouse if ":" in args.warehouse else os.path.abspath(args.warehouse)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from qfin_pipeline.runner import run_pipeline
-    from qfin_pipeline.warehouse_access import WarehouseBusy
 
-    try:
-        return run_pipeline(force=args.force)
-    except WarehouseBusy as exc:
-        print(f"qfin run: {exc}", file=sys.stderr)
-        return 3
+    return run_pipeline(force=args.force, rebuild=args.rebuild, wait_seconds=args.wait)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
     from qfin_pipeline import settings
     from qfin_pipeline.output import print_frame
-    from qfin_pipeline.warehouse_access import WarehouseBusy, connect_read_only
+    from qfin_pipeline.warehouse_access import WarehouseDamaged, classify, connect_read_only
 
-    try:
-        with connect_read_only(settings.warehouse(), wait_seconds=args.wait) as con:
+    with connect_read_only(settings.warehouse(), wait_seconds=args.wait) as con:
+        try:
             frame = con.sql(args.sql).pl()
-    except WarehouseBusy as exc:
-        print(f"qfin query: {exc}", file=sys.stderr)
-        return 3
-    except Exception as exc:  # SQL errors: one line, no stack trace
-        print(f"qfin query: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
-        return 2
+        except duckdb.Error as exc:  # SQL errors: one line, no stack trace (a damaged file: its own message)
+            problem = classify(settings.warehouse(), exc)
+            if isinstance(problem, WarehouseDamaged):
+                raise problem from exc
+            print(f"qfin query: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+            return 2
     print_frame(frame, args.format)
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from qfin_pipeline.runner import print_status
+    from qfin_pipeline.status import print_status
 
     return print_status()
 
@@ -68,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--raw-dir")
     run.add_argument("--warehouse")
     run.add_argument("--force", action="store_true", help="reload unchanged releases too")
+    run.add_argument("--rebuild", action="store_true",
+                     help="set the warehouse file aside (kept) and rebuild it from the raw folder")
+    run.add_argument("--wait", type=float, default=600.0, help="seconds to wait while another run writes (600)")
     run.set_defaults(func=cmd_run)
     query = sub.add_parser("query", help="run SQL on a read-only connection")
     query.add_argument("sql")
@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     query.set_defaults(func=cmd_query)
     status = sub.add_parser("status", help="releases, load times, check results and rejections")
     status.add_argument("--warehouse")
+    status.add_argument("--raw-dir")
     status.set_defaults(func=cmd_status)
     ui = sub.add_parser("ui", help="the Dagster UI (`dg dev`) on 127.0.0.1; stops cleanly on SIGTERM")
     ui.add_argument("--port", type=int, default=3000)
@@ -86,7 +87,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure(args)
     started = time.monotonic()
-    code = args.func(args)
+    from qfin_pipeline.warehouse_errors import WarehouseError
+
+    try:
+        code = args.func(args)
+    except WarehouseError as exc:  # expected conditions: one line, its own exit code (README "Exit codes")
+        print(f"qfin {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"qfin {args.command}: interrupted" + ("; nothing of this run was published" if args.command == "run"
+                                                    else ""), file=sys.stderr)
+        return 130
     if args.command == "run":
         print(f"({time.monotonic() - started:.1f} s)")
     return code

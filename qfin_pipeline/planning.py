@@ -13,7 +13,7 @@ SCAN_SCHEMA = {
     "source_file": pl.String, "path": pl.String, "sha256": pl.String, "size": pl.Int64,
     "release_id": pl.String, "status": pl.String, "reason": pl.String,
 }
-LOADABLE = ("new", "changed", "unchanged")
+LOADABLE = ("new", "changed", "unchanged")  # statuses of files that may hold a release
 _PARSED: dict[tuple[str, str], Document] = {}  # (sha256, file name) -> Document: the scan's parse, reused by the run
 
 
@@ -33,6 +33,12 @@ def input_files(raw_dir: str | Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def hash_folder(raw_dir: str | Path) -> pl.DataFrame:
+    """source_file, sha256 of every input file (no parsing: what `qfin status` needs)."""
+    rows = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in input_files(raw_dir)]
+    return pl.DataFrame(rows, schema={"source_file": pl.String, "sha256": pl.String}, orient="row")
 
 
 def scan_folder(raw_dir: str | Path, loaded: pl.DataFrame) -> pl.DataFrame:
@@ -66,26 +72,30 @@ def scan_folder(raw_dir: str | Path, loaded: pl.DataFrame) -> pl.DataFrame:
 
 
 def _resolve_claims(files: pl.DataFrame, loaded_file: dict[str, str]) -> pl.DataFrame:
-    """Several files claiming one release: the loaded file stays; each newcomer is rejected naming both."""
-    claims = files.filter(pl.col("status").is_in(LOADABLE))
-    keep = (
-        claims.with_columns(is_loaded=pl.col("source_file") == pl.col("release_id").replace_strict(loaded_file, default=None))
-        .sort(["release_id", "is_loaded", "source_file"], descending=[False, True, False])
-        .group_by("release_id", maintain_order=True)
-        .agg(kept=pl.col("source_file").first())
-    )
+    """A release whose loaded file is still in the folder, unchanged, stays with it: each other file claiming it
+    is a conflict naming that holder. Otherwise every new or changed file claiming a release is a candidate:
+    the run checks them all and gives the claim to the first that passes (candidates())."""
+    held = files.filter(pl.col("status") == "unchanged").select("release_id", holder="source_file")
     return (
-        files.join(keep, on="release_id", how="left")
-        .with_columns(
-            conflict=pl.col("status").is_in(LOADABLE) & (pl.col("source_file") != pl.col("kept"))
-        )
+        files.join(held, on="release_id", how="left")
+        .with_columns(conflict=pl.col("status").is_in(["new", "changed"]) & pl.col("holder").is_not_null())
         .with_columns(
             status=pl.when("conflict").then(pl.lit("conflict")).otherwise("status"),
             reason=pl.when("conflict")
-            .then(pl.format("claims release {}, which {} already holds; {} stays", "release_id", "kept", "kept"))
+            .then(pl.format("claims release {}, which {} already holds; {} stays", "release_id", "holder", "holder"))
             .otherwise("reason"),
         )
         .select(list(SCAN_SCHEMA))
+    )
+
+
+def candidates(files: pl.DataFrame, release_ids: list[str]) -> pl.DataFrame:
+    """The files that may take each release's claim, in the order they get it: the file the warehouse loaded
+    the release from first, then the others by name (`claim_rank` 0, 1, ...)."""
+    return (
+        files.filter(pl.col("status").is_in(LOADABLE) & pl.col("release_id").is_in(release_ids))
+        .sort(pl.col("release_id"), pl.col("status") == "new", pl.col("source_file"))
+        .with_columns(claim_rank=pl.int_range(pl.len()).over("release_id").cast(pl.Int32))
     )
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +45,16 @@ class Warehouse:
             mp.setenv("QFIN_RAW_DIR", str(self.raw))
             mp.setenv("QFIN_WAREHOUSE", str(self.path))
             return main(["run", *extra])
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "QFIN_RAW_DIR": str(self.raw), "QFIN_WAREHOUSE": str(self.path),
+                "DAGSTER_HOME": str(self.root / "dagster_home")}
+
+    def cli(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """`qfin ARGS` in its own process: exit code, stdout and stderr as a user sees them."""
+        return subprocess.run([sys.executable, "-m", "qfin_pipeline.cli", *args], env=self.env, cwd=REPO,
+                              capture_output=True, text=True, timeout=timeout)
 
     def sql(self, query: str, params=None) -> list[tuple]:
         with duckdb.connect(str(self.path), read_only=True) as con:

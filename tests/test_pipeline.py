@@ -70,11 +70,26 @@ def test_views_and_marts(shipped_warehouse):
                         and fiscal_year = 2024""")
     assert nine == 4_335_449_000
     assert wh.scalar("select count(*) from v_yoy where period_type = '9M'") > 0
-    assert wh.scalar("""select count(*) from v_yoy where period_type = 'instant'""") >= 0
+    users = wh.sql("""select value, prior_value from v_yoy where period_type = 'instant' and metric_id = 'registered_users'
+                      and period_end = '2024-09-30'""")
+    assert users == [(254_300_000, 227_900_000)]  # a quarter-end figure stated only in prose, against its prior year
     release = wh.sql("select release_id, fiscal_year, fiscal_quarter, period_end, published_on, source_file, "
                      "fx_rmb_per_usd from releases")
     assert [tuple(map(str, r)) for r in release] == [
         ("QFIN-2024Q3", "2024", "3", "2024-09-30", "2024-11-19", SHIPPED.name, "7.0176")]
+
+
+def test_values_are_exact_decimals(shipped_warehouse):
+    """facts.value, every mart value and the check figures are DECIMAL(38, 6): other tools show 4370158000, not 4.37e9."""
+    types = dict(shipped_warehouse.sql("""select table_name || '.' || column_name, data_type from information_schema.columns
+                                          where column_name in ('value', 'expected', 'actual', 'tolerance')
+                                            and table_name in ('facts', 'check_results', 'quarantined_checks',
+                                                               'mart_quarterly', 'mart_nine_month', 'mart_year_to_date')"""))
+    assert len(types) == 10 and set(types.values()) == {"DECIMAL(38,6)"}, types
+    # sums are exact: the per-ADS figures of both tables (6.94, 12.18, 19.22, 28.22, each printed twice)
+    total = shipped_warehouse.scalar("select sum(value) from facts where kind = 'table' and currency = 'RMB' "
+                                     "and metric_id = 'eps_ads_diluted'")
+    assert total == D("133.12")
 
 
 def test_second_run_leaves_the_same_warehouse(shipped_warehouse):

@@ -8,15 +8,16 @@ from qfin_pipeline.defs.releases import assets as release_assets
 from qfin_pipeline.defs.releases import validation
 from qfin_pipeline.defs.resources import build_resources
 from qfin_pipeline.defs.warehouse import assets as warehouse_assets
+from qfin_pipeline.defs.warehouse import rejections
 
 
-def build_defs(raw_dir: str | None = None, warehouse: str | None = None) -> dg.Definitions:
+def build_defs(raw_dir: str | None = None, warehouse: str | None = None, **resource_options) -> dg.Definitions:
     """Every asset, check, job, sensor and schedule, bound to a raw folder and warehouse (default: from the env)."""
     return dg.Definitions(
-        assets=[*dg.load_assets_from_modules([release_assets, validation, warehouse_assets]), build_model_assets()],
+        assets=[*dg.load_assets_from_modules([release_assets, validation, warehouse_assets, rejections]), build_model_assets()],
         jobs=[load_releases, refresh_folder],
         sensors=[raw_folder_sensor],
         schedules=[daily_reconcile],
-        resources=build_resources(raw_dir, warehouse),
+        resources=build_resources(raw_dir, warehouse, **resource_options),
         executor=dg.in_process_executor,
     )

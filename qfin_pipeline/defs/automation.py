@@ -10,16 +10,17 @@ import polars as pl
 from qfin_pipeline import settings
 from qfin_pipeline.defs.resources import RELEASES
 from qfin_pipeline.planning import runnable_keys, scan_folder
-from qfin_pipeline.warehouse_access import WarehouseBusy, read_loaded_releases
+from qfin_pipeline.warehouse_access import WarehouseError, read_loaded_releases
 
 LOAD_JOB = "load_releases"
 REFRESH_JOB = "refresh_folder"
 
 load_releases = dg.define_asset_job(LOAD_JOB, selection=dg.AssetSelection.all(), partitions_def=RELEASES,
                                     description="Load the given releases and rebuild every mart.")
+PER_RELEASE_ASSETS = ("release_documents", "release_facts", "release_unread", "validated_facts", "release_checks",
+                      "releases", "facts", "check_results", "unread_figures", "quarantined_checks")
 refresh_folder = dg.define_asset_job(
-    REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.assets(
-        "release_documents", "release_facts", "validated_facts", "release_checks", "releases", "facts", "check_results"),
+    REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*PER_RELEASE_ASSETS),
     description="Record rejected files and rebuild the catalog and marts (no release to load).",
 )
 
@@ -56,10 +57,11 @@ def folder_state(files: pl.DataFrame) -> str:
     return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:16]
 
 
-def _run_requests(files: pl.DataFrame, ranges, key_prefix: str) -> list[dg.RunRequest]:
+def _run_requests(files: pl.DataFrame, ranges, key_prefix: str, removed: bool = False) -> list[dg.RunRequest]:
     if ranges:
         return [dg.RunRequest(run_key=f"{key_prefix}:{a}:{b}", job_name=LOAD_JOB, tags=range_tags(a, b)) for a, b in ranges]
-    if files.filter(pl.col("status").is_in(["rejected", "conflict", "duplicate"])).height:
+    # rejected_files describes the folder as it is now: a new rejection, copy or conflict, or a removed file
+    if removed or files.filter(pl.col("status").is_in(["rejected", "conflict", "duplicate"])).height:
         return [dg.RunRequest(run_key=f"{key_prefix}:refresh", job_name=REFRESH_JOB)]
     return []
 
@@ -70,7 +72,7 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
     """Watches QFIN_RAW_DIR: a new or changed file (by sha256) adds its release partition and requests a run."""
     try:
         files = scan_folder(settings.raw_dir(), read_loaded_releases(settings.warehouse()))
-    except WarehouseBusy as exc:
+    except WarehouseError as exc:  # busy, damaged, cannot open: say so on the tick
         return dg.SkipReason(str(exc))
     seen = json.loads(context.cursor) if context.cursor else {}
     current = dict(zip(files["source_file"], files["sha256"], strict=True))
@@ -82,7 +84,8 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
     new = [k for k in keys if k not in known]
     order = context.instance.get_dynamic_partitions(RELEASES.name) + new
     return dg.SensorResult(
-        run_requests=_run_requests(changed, contiguous_ranges(keys, order), folder_state(files)),
+        run_requests=_run_requests(changed, contiguous_ranges(keys, order), folder_state(files),
+                                   removed=bool(set(seen) - set(current))),
         dynamic_partitions_requests=[RELEASES.build_add_request(new)] if new else [],
         cursor=json.dumps(current, sort_keys=True),
     )
@@ -91,7 +94,10 @@ def raw_folder_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | 
 @dg.schedule(job=load_releases, cron_schedule="0 6 * * *", default_status=dg.DefaultScheduleStatus.RUNNING)
 def daily_reconcile(context: dg.ScheduleEvaluationContext):
     """Daily: load whatever the folder holds that the warehouse does not (a backstop for the sensor)."""
-    files, new, ranges = plan_runs(context.instance, settings.raw_dir(), settings.warehouse())
+    try:
+        files, new, ranges = plan_runs(context.instance, settings.raw_dir(), settings.warehouse())
+    except WarehouseError as exc:
+        return dg.SkipReason(str(exc))
     if new:
         context.instance.add_dynamic_partitions(RELEASES.name, new)
     requests = _run_requests(files, ranges, folder_state(files))

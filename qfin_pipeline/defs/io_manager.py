@@ -26,32 +26,42 @@ class ReleaseFrameIOManager(dg.ConfigurableIOManager):
         return folder
 
     @contextmanager
+    def _locked(self, folder: Path, mode: int):
+        """The folder's lock: exclusive to write a frame and the index, shared to read (runs in several processes
+        use it; a writer deletes files no longer indexed, so nobody reads or writes outside the lock)."""
+        with open(folder / ".lock", "a") as lock:
+            fcntl.flock(lock, mode)
+            yield
+
+    @contextmanager
     def _index(self, folder: Path):
-        """The key -> file index, under an exclusive lock (runs in several processes may write it)."""
-        with open(folder / ".lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            path = folder / "index.json"
-            index = json.loads(path.read_text()) if path.exists() else {}
-            yield index
-            tmp = folder / f".index.{uuid.uuid4().hex}.tmp"
-            tmp.write_text(json.dumps(index))
-            tmp.replace(path)  # atomic: a killed run leaves the old index or the new one
-            live = set(index.values())
-            for stale in folder.glob("*.parquet"):
-                if stale.name not in live:
-                    stale.unlink(missing_ok=True)
+        """The key -> file index (call under the exclusive lock)."""
+        path = folder / "index.json"
+        index = json.loads(path.read_text()) if path.exists() else {}
+        yield index
+        tmp = folder / f".index.{uuid.uuid4().hex}.tmp"
+        tmp.write_text(json.dumps(index))
+        tmp.replace(path)  # atomic: a killed run leaves the old index or the new one
+        live = set(index.values())
+        for stale in folder.glob("*.parquet"):
+            if stale.name not in live:
+                stale.unlink(missing_ok=True)
 
     def handle_output(self, context: dg.OutputContext, obj: pl.DataFrame) -> None:
         folder = self._dir(context.step_context.instance, context.asset_key)
         name = f"{uuid.uuid4().hex}.parquet"
-        obj.write_parquet(folder / name)
         keys = context.asset_partition_keys if context.has_asset_partitions else [UNPARTITIONED]
-        with self._index(folder) as index:
+        with self._locked(folder, fcntl.LOCK_EX), self._index(folder) as index:
+            obj.write_parquet(folder / name)
             index.update(dict.fromkeys(keys, name))
         context.add_output_metadata({"rows": obj.height, "releases": len(keys)})
 
     def load_input(self, context: dg.InputContext) -> pl.DataFrame:
         folder = self._dir(context.instance, context.asset_key)
+        with self._locked(folder, fcntl.LOCK_SH):
+            return self._load(context, folder)
+
+    def _load(self, context: dg.InputContext, folder: Path) -> pl.DataFrame:
         keys = list(context.asset_partition_keys) if context.has_asset_partitions else [UNPARTITIONED]
         index = json.loads((folder / "index.json").read_text()) if (folder / "index.json").exists() else {}
         missing = [k for k in keys if k not in index]

@@ -9,22 +9,20 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 
-import polars as pl
-
-from qfin_pipeline.extract import Document, ReleaseError, extract_facts
+from qfin_pipeline.extract import Document, Extraction, ReleaseError, extract_release
 
 PARALLEL_FROM = 32  # below this, starting workers costs more than it saves
 
 
-def _extract_one(doc: Document) -> tuple[str, pl.DataFrame | None, str | None]:
+def _extract_one(doc: Document) -> tuple[str, Extraction | None, str | None]:
     try:
-        return doc.info.release_id, extract_facts(doc), None
+        return doc.info.release_id, extract_release(doc), None
     except ReleaseError as exc:
         return doc.info.release_id, None, (f"line {exc.line}: " if exc.line else "") + exc.problem
 
 
-def extract_many(docs: list[Document], workers: int | None = None) -> list[tuple[str, pl.DataFrame | None, str | None]]:
-    """(release_id, facts or None, problem or None) per document, in the given order."""
+def extract_many(docs: list[Document], workers: int | None = None) -> list[tuple[str, Extraction | None, str | None]]:
+    """(release_id, extraction (facts and unread prose figures) or None, problem or None) per document, in order."""
     workers = workers or os.cpu_count() or 1
     if len(docs) < PARALLEL_FROM or workers < 2:
         return [_extract_one(doc) for doc in docs]

@@ -69,3 +69,43 @@ def _check_chunk(release_facts: pl.DataFrame, fx: dict, files: dict) -> pl.DataF
     if checked is not None and checked.height:
         frames.append(checked.cast(RESULT_SCHEMA))
     return pl.concat(frames, how="vertical")
+
+
+CLAIM_COLUMNS = {"source_file": pl.String, "sha256": pl.String, "claim_rank": pl.Int32}
+
+
+def check_claims(release_facts: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """The checks of every file claiming a release, and each file's outcome: `loaded` (the first by claim rank
+    that passes every blocking check), `quarantined` (failed one) or `superseded` (passed; an earlier file
+    holds the claim). Files are checked one claim rank at a time, so a batch never holds a release twice.
+    `release_facts` and `documents` carry source_file; documents also sha256, claim_rank, fx_rmb_per_usd."""
+    claims = documents.select("release_id", *CLAIM_COLUMNS, "fx_rmb_per_usd")
+    frames = []
+    for rank in sorted(claims["claim_rank"].unique().to_list()):
+        these = claims.filter(pl.col("claim_rank") == rank)
+        facts = release_facts.join(these.select("release_id", "source_file"), on=["release_id", "source_file"],
+                                   how="semi", nulls_equal=True)
+        fx = dict(zip(these["release_id"], these["fx_rmb_per_usd"], strict=True))
+        files = dict(zip(these["release_id"], these["source_file"], strict=True))
+        checked = run_release_checks(facts.drop("source_file"), fx, files)
+        empty = these.join(checked, on="release_id", how="anti")  # identified as a release, yet no figure read
+        unread = [_row(r, "readable", True, f"{f}: no figure could be read")
+                  for r, f in empty.select("release_id", "source_file").iter_rows()]
+        checked = pl.concat([checked, pl.DataFrame(unread, schema=RESULT_SCHEMA)], how="vertical")
+        frames.append(checked.join(these.drop("fx_rmb_per_usd"), on="release_id", how="left"))
+    results = pl.concat([pl.DataFrame(schema=RESULT_SCHEMA | CLAIM_COLUMNS), *frames], how="vertical")
+    return results.join(claim_outcomes(results), on=["release_id", "claim_rank"], how="left")
+
+
+def claim_outcomes(results: pl.DataFrame) -> pl.DataFrame:
+    """release_id, claim_rank -> outcome: the first file (by rank) with no failed blocking check is loaded."""
+    files = results.group_by("release_id", "claim_rank").agg(
+        failed=((pl.col("status") == "failed") & (pl.col("severity") == "blocking")).any()
+    )
+    winner = files.filter(~pl.col("failed")).group_by("release_id").agg(winner=pl.col("claim_rank").min())
+    return files.join(winner, on="release_id", how="left").select(
+        "release_id", "claim_rank",
+        outcome=pl.when("failed").then(pl.lit("quarantined"))
+        .when(pl.col("claim_rank") == pl.col("winner")).then(pl.lit("loaded"))
+        .otherwise(pl.lit("superseded")),
+    )

@@ -14,7 +14,8 @@ from dagster_duckdb import DuckDBResource
 from qfin_pipeline.defs.models.checks import DERIVED_CHECK, derived_quarters_check
 from qfin_pipeline.settings import SQL_DIR
 
-WAREHOUSE_TABLES = ("releases", "facts", "check_results", "rejected_files", "dim_metric")
+WAREHOUSE_TABLES = ("releases", "facts", "check_results", "rejected_files", "dim_metric", "unread_figures",
+                    "quarantined_checks")
 
 
 def model_files(sql_dir: Path = SQL_DIR) -> dict[str, str]:
@@ -51,7 +52,8 @@ def build_model_assets(sql_dir: Path = SQL_DIR) -> dg.AssetsDefinition:
         name="sql_models",
     )
     def sql_models(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
-        """Create or replace every selected model in dependency order, then check derived quarters."""
+        """Create or replace every selected model in dependency order; derived quarters are checked as soon as
+        they are built, and a failure stops here: the run fails and does not publish, so the marts stay as they were."""
         selected = {key.path[-1] for key in context.selected_asset_keys}
         with duckdb.get_connection() as con:
             for name in (n for n in order if n in selected):
@@ -59,7 +61,12 @@ def build_model_assets(sql_dir: Path = SQL_DIR) -> dg.AssetsDefinition:
                 rows = con.sql(f"select count(*) from {name}").fetchall()[0][0]
                 yield dg.MaterializeResult(asset_key=name, metadata={
                     "rows": rows, "sql": dg.MetadataValue.md(f"```sql\n{models[name]}\n```")})
-            if "derived_quarters" in selected:
-                yield derived_quarters_check(con)
+                if name == "derived_quarters":
+                    check = derived_quarters_check(con)
+                    yield check
+                    if not check.passed:
+                        context.log.error("derived quarters disagree with reported ones: the models built on them "
+                                          "are not rebuilt, and this run does not publish")
+                        return
 
     return sql_models

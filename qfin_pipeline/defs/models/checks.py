@@ -2,6 +2,7 @@
 
 import dagster as dg
 import duckdb
+import polars as pl
 
 DERIVED_CHECK = dg.AssetCheckSpec(
     "derived_quarters_match_reported", asset="derived_quarters", blocking=True,
@@ -22,9 +23,16 @@ DERIVED_VS_REPORTED = """
 
 def derived_quarters_check(con: duckdb.DuckDBPyConnection) -> dg.AssetCheckResult:
     pairs = con.sql(DERIVED_VS_REPORTED).pl()
-    bad = pairs.filter((pairs["derived"] - pairs["reported"]).abs() > pairs["tolerance"] + 1e-6)
+    bad = pairs.filter((pairs["derived"] - pairs["reported"]).abs() > pairs["tolerance"] + 1e-6).sort(
+        "metric_id", "currency", "period_end", nulls_last=True)
+    shown = bad.head(10).with_columns(pl.col("derived", "reported", "tolerance").cast(pl.String))  # JSON: no Decimal
+    first = bad.row(0, named=True) if bad.height else None
     return dg.AssetCheckResult(
         asset_key="derived_quarters", check_name=DERIVED_CHECK.name, passed=bad.height == 0,
+        description=first and (
+            f"{bad.height} derived quarter(s) disagree with the reported ones, e.g. {first['metric_id']} "
+            f"{first['currency'] or ''} quarter ended {first['period_end']}: derived {first['derived']} "
+            f"({first['derived_from']}), reported {first['reported']} ({first['reported_at']})"),
         metadata={"compared": pairs.height, "disagreeing": bad.height,
-                  "first_disagreements": dg.MetadataValue.json(bad.head(10).to_dicts())},
+                  "first_disagreements": dg.MetadataValue.json(shown.to_dicts())},
     )

@@ -1,4 +1,5 @@
-"""Warehouse tables: releases, facts and check_results (one transaction per run), rejected_files, dim_metric."""
+"""Warehouse tables of loaded releases: releases, facts, check_results, unread_figures (replaced per loaded
+release), quarantined_checks (files checked and not loaded), and dim_metric."""
 
 
 from datetime import datetime
@@ -12,7 +13,9 @@ from qfin_pipeline.defs.resources import RELEASES
 from qfin_pipeline.defs.warehouse.checks import WAREHOUSE_CHECKS, warehouse_check_results
 from qfin_pipeline.defs.warehouse.tables import ensure_schema, replace_rows
 from qfin_pipeline.docs import markdown_table
+from qfin_pipeline.extract.facts import UNREAD_SCHEMA
 
+CHECK_COLUMNS = ["release_id", "check_name", "status", "severity", "expected", "actual", "tolerance", "detail"]
 RELEASE_COLUMNS = [
     "release_id", "ticker", "fiscal_year", "fiscal_quarter", "period_end", "published_on", "title",
     "source_file", "sha256", "fx_rmb_per_usd",
@@ -25,52 +28,62 @@ RELEASE_COLUMNS = [
                      deps=["release_documents", "validated_facts", "release_checks"], group_name="warehouse"),
         dg.AssetSpec("facts", description="One row per number a loaded release prints (docs/CONTRACT.md `facts`).",
                      deps=["validated_facts"], group_name="warehouse"),
-        dg.AssetSpec("check_results", description="Every check of the latest run of each release.",
+        dg.AssetSpec("check_results", description="Every check of the loaded version of each release.",
+                     deps=["release_checks"], group_name="warehouse"),
+        dg.AssetSpec("unread_figures", description=(
+            "Every number in a loaded release's prose that is not a fact, with the reason."),
+                     deps=["release_unread"], group_name="warehouse"),
+        dg.AssetSpec("quarantined_checks", description=(
+            "The checks of every file checked and not loaded (quarantined, or another file holds its release)."),
                      deps=["release_checks"], group_name="warehouse"),
     ],
     check_specs=WAREHOUSE_CHECKS,
     partitions_def=RELEASES,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    ins={
-        "release_documents": dg.AssetIn(), "validated_facts": dg.AssetIn(), "release_checks": dg.AssetIn(),
-    },
+    ins={name: dg.AssetIn() for name in ("release_documents", "validated_facts", "release_checks", "release_unread")},
 )
 def load_warehouse(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, release_documents: pl.DataFrame,
-    validated_facts: pl.DataFrame, release_checks: pl.DataFrame,
+    validated_facts: pl.DataFrame, release_checks: pl.DataFrame, release_unread: pl.DataFrame,
 ):
-    """Replace each passing release's rows in one transaction; a quarantined release keeps what it had."""
-    keys = list(context.partition_keys)
+    """Replace each loaded release's rows; a release none of whose files passed keeps what it had."""
     now = datetime.now()
-    failed = set(release_checks.filter((pl.col("status") == "failed") & (pl.col("severity") == "blocking"))["release_id"])
-    passing = [k for k in keys if k not in failed]
-    releases = (
-        release_documents.filter(pl.col("release_id").is_in(passing) & pl.col("problem").is_null())
-        .select(RELEASE_COLUMNS).with_columns(loaded_at=pl.lit(now))
-    )
-    facts = validated_facts.filter(pl.col("release_id").is_in(passing))
-    with duckdb.get_connection() as con:
+    files = release_checks.filter(pl.col("outcome") == "loaded").select("release_id", "source_file").unique()
+    loaded = sorted(files["release_id"])
+    of_loaded = {"on": ["release_id", "source_file"], "how": "semi"}
+    releases = release_documents.join(files, **of_loaded).select(RELEASE_COLUMNS).with_columns(loaded_at=pl.lit(now))
+    checks = release_checks.join(files, **of_loaded).select(CHECK_COLUMNS).with_columns(checked_at=pl.lit(now))
+    unread = release_unread.join(files, **of_loaded).select(list(UNREAD_SCHEMA))
+    not_loaded = (release_checks.filter((pl.col("outcome") != "loaded") & pl.col("source_file").is_not_null())
+                  .select("source_file", "sha256", *CHECK_COLUMNS).with_columns(checked_at=pl.lit(now)))
+    facts = validated_facts.filter(pl.col("release_id").is_in(loaded))
+    with duckdb.get_connection() as con:  # one run publishes all of it or nothing
         ensure_schema(con)
-        con.execute("begin transaction")
-        try:
-            replace_rows(con, "check_results", release_checks.with_columns(checked_at=pl.lit(now)), keys)
-            replace_rows(con, "facts", facts, passing)
-            replace_rows(con, "releases", releases, passing)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
-        checks = warehouse_check_results(con)
-    for key in sorted(failed):
-        context.log.error(f"{key}: quarantined (failed blocking checks); the warehouse keeps what it had")
+        replace_rows(con, "facts", facts, loaded)
+        replace_rows(con, "releases", releases, loaded)
+        replace_rows(con, "check_results", checks, loaded)
+        replace_rows(con, "unread_figures", unread, loaded)
+        # the files this run checked: a file's rows stay while its bytes do (rejected_files prunes the rest)
+        replace_rows(con, "quarantined_checks", not_loaded, release_checks["source_file"].drop_nulls().unique().to_list(),
+                     key="source_file")
+        # check_results describes loaded versions only (warehouses of earlier versions also kept failed releases')
+        con.execute("delete from check_results where release_id not in (select release_id from releases)")
+        results = warehouse_check_results(con)
+    held_back = sorted(set(context.partition_keys) - set(loaded))
+    for key in held_back:
+        context.log.error(f"{key}: no file claiming it passed the blocking checks; the warehouse keeps what it had")
     yield dg.MaterializeResult(asset_key="releases", metadata={
-        "loaded": dg.MetadataValue.json(passing), "quarantined": dg.MetadataValue.json(sorted(failed))})
+        "loaded": dg.MetadataValue.json(loaded), "not_loaded": dg.MetadataValue.json(held_back)})
     yield dg.MaterializeResult(asset_key="facts", metadata={
-        "rows": facts.height, "preview": dg.MetadataValue.md(markdown_table(key_figures(facts, release_checks)))})
+        "rows": facts.height, "preview": dg.MetadataValue.md(markdown_table(key_figures(facts, checks)))})
     yield dg.MaterializeResult(asset_key="check_results", metadata={
-        "rows": release_checks.height,
-        "by_status": dg.MetadataValue.json(dict(release_checks.group_by("status").len().iter_rows()))})
-    yield from checks
+        "rows": checks.height, "by_status": dg.MetadataValue.json(dict(checks.group_by("status").len().iter_rows()))})
+    yield dg.MaterializeResult(asset_key="unread_figures", metadata={
+        "rows": unread.height,
+        "no_pattern": unread.filter(pl.col("reason") == "no pattern").height})
+    yield dg.MaterializeResult(asset_key="quarantined_checks", metadata={
+        "files": dg.MetadataValue.json(sorted(set(not_loaded["source_file"])))})
+    yield from results
 
 
 KEY_METRICS = ("total_net_revenue", "income_from_operations", "net_income", "total_assets")
@@ -87,40 +100,6 @@ def key_figures(facts: pl.DataFrame, checks: pl.DataFrame) -> pl.DataFrame:
         .pivot(on="metric_id", index="release_id", values="value")
     )
     return status.join(counts, on="release_id", how="left").join(headline, on="release_id", how="left")
-
-
-@dg.asset(group_name="warehouse", deps=["check_results"])
-def rejected_files(context: dg.AssetExecutionContext, duckdb: DuckDBResource, raw_files: pl.DataFrame) -> None:
-    """Every input that was not loaded: unreadable, another company's, a conflict, a copy, or quarantined by checks."""
-    folder = raw_files.filter(pl.col("status") != "unchanged").select("source_file", "sha256", "status", "reason", "release_id")
-    with duckdb.get_connection() as con:
-        ensure_schema(con)
-        con.register("folder", folder.to_arrow())
-        con.execute("begin transaction")
-        con.execute("""
-            insert into rejected_files
-            with quarantined as (
-                select f.source_file, f.sha256,
-                       'failed blocking checks: ' || string_agg(c.check_name || ' (' || c.detail || ')', '; ') as reason
-                from folder f
-                join check_results c on c.release_id = f.release_id and c.status = 'failed' and c.severity = 'blocking'
-                where f.status in ('new', 'changed')
-                  and not exists (select 1 from releases r where r.release_id = f.release_id and r.sha256 = f.sha256)
-                group by all
-            ), refused as (
-                select source_file, sha256, reason from folder where status in ('rejected', 'conflict', 'duplicate')
-                union all select * from quarantined
-            )
-            select source_file, sha256, reason, now() from refused r
-            where not exists (select 1 from rejected_files x where x.source_file = r.source_file and x.sha256 = r.sha256)
-        """)
-        # A file that has since loaded is no longer rejected.
-        con.execute("""delete from rejected_files x where exists
-                       (select 1 from releases r where r.sha256 = x.sha256 and r.source_file = x.source_file)""")
-        con.execute("commit")
-        con.unregister("folder")
-        total = con.sql("select count(*) from rejected_files").fetchall()[0][0]
-    context.add_output_metadata({"rejected_files": total})
 
 
 @dg.asset(group_name="warehouse")

@@ -25,3 +25,8 @@ create table if not exists fetched_filings (
     accession varchar not null, form varchar, filing_date date, document varchar, outcome varchar not null,
     release_id varchar, source_file varchar, fetched_at timestamp
 );
+create table if not exists quarantined_checks (
+    source_file varchar not null, sha256 varchar not null, release_id varchar, check_name varchar, status varchar,
+    severity varchar, expected decimal(38, 6), actual decimal(38, 6), tolerance decimal(38, 6), detail varchar,
+    checked_at timestamp
+);

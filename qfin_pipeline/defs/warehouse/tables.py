@@ -21,9 +21,10 @@ def loaded_releases(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return con.sql("select release_id, source_file, sha256 from releases").pl().cast(LOADED_SCHEMA)
 
 
-def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, release_ids: list[str]) -> None:
-    """Delete a set of releases' rows from a table and insert the new ones (call inside a transaction)."""
-    con.execute(f"delete from {table} where release_id in (select unnest($1::varchar[]))", [release_ids])
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, ids: list[str],
+                 key: str = "release_id") -> None:
+    """Delete the rows of a set of releases (or of another key) from a table and insert the new ones."""
+    con.execute(f"delete from {table} where {key} in (select unnest($1::varchar[]))", [ids])
     if frame.height:
         con.register("incoming", frame.to_arrow())
         columns = ", ".join(frame.columns)
