@@ -19,7 +19,7 @@ from qfin_pipeline.planning import LOADABLE, parse_release, scan_folder
 PER_RELEASE = {"partitions_def": RELEASES, "backfill_policy": dg.BackfillPolicy.single_run()}
 
 
-@dg.asset(group_name="releases")
+@dg.asset(group_name="releases", deps=["edgar_filings"])  # lineage: EDGAR -> raw file -> release
 def raw_files(context: dg.AssetExecutionContext, raw_folder: RawFolder, duckdb: DuckDBResource) -> pl.DataFrame:
     """Every file in the raw folder: sha256, the release it claims, and new/changed/unchanged/duplicate/rejected."""
     with duckdb.get_connection() as con:
