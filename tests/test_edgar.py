@@ -7,6 +7,7 @@ exhibit is an AGM notice, and a 20-F; only the two releases may land in raw/, an
 from __future__ import annotations
 
 import email.utils
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from types import SimpleNamespace
 
 import dagster as dg
 import duckdb
+import httpx
 import pytest
 from werkzeug import Response
 
@@ -218,6 +220,25 @@ def test_retries_back_off_and_honor_retry_after_capped(edgar):
     assert edgar.paths() == [edgar.submissions_path] * 5
     assert waits[0] == 7 and 25 < waits[1] <= 30  # Retry-After in seconds, then as an HTTP date
     assert waits[2:] == [settings.max_wait_seconds, 8.0]  # a day is capped; a 503 without it: 1 s doubled 3 times
+
+
+def test_a_server_that_does_not_answer_times_out_and_is_retried(edgar):
+    answered = []
+
+    def stalled(request):
+        time.sleep(0.5)
+        answered.append(request.path)
+        return Response("late", status=200)
+
+    settings = EdgarSettings(USER_AGENT, data_url=edgar.data_url, archives_url=edgar.archives_url,
+                             timeout_seconds=0.2, attempts=2)
+    edgar.fail(edgar.submissions_path, stalled, stalled)
+    waits: list[float] = []
+    with EdgarClient(settings, sleep=waits.append) as client, pytest.raises(httpx.ReadTimeout):
+        client.get_json(f"{edgar.data_url}/submissions/CIK{int(CIK):010d}.json")
+    assert waits == [1.0]
+    time.sleep(0.6)  # the fake answers the second attempt late, after the client gave up
+    assert answered == [edgar.submissions_path] * 2
 
 
 def test_a_503_is_retried_and_a_dropped_download_leaves_no_file(tmp_path):

@@ -55,14 +55,14 @@ def fetch_document(client: EdgarClient, raw: Path, folder_url: str, filing: Outc
     target = raw / raw_name(filing.accession, name)
     if target.resolve().parent != raw.resolve():  # belt and braces: a plain name cannot leave the folder
         return replace(filing, outcome="not a release", reason="refused: would leave the raw folder")
-    if target.exists():  # e.g. the record was lost with a rebuilt warehouse: the file is the record
-        release_id, why = identify(target.read_bytes(), target.name, ticker)
-        if release_id:
-            return replace(filing, outcome="release", release_id=release_id, source_file=target.name,
-                           reason="already in the raw folder (not downloaded again)")
-        return replace(filing, outcome="not a release", reason=f"already in the raw folder, but: {why}")
     partial = raw / f".{target.name}.part"  # hidden: the folder scan ignores it until the rename
     try:
+        if target.exists():  # e.g. the record was lost with a rebuilt warehouse: the file is the record
+            release_id, why = identify(target.read_bytes(), target.name, ticker)
+            if release_id:
+                return replace(filing, outcome="release", release_id=release_id, source_file=target.name,
+                               reason="already in the raw folder (not downloaded again)")
+            return replace(filing, outcome="not a release", reason=f"already in the raw folder, but: {why}")
         client.download(f"{folder_url}/{name}", partial)
         release_id, why = identify(partial.read_bytes(), target.name, ticker)
         if release_id is None:
@@ -71,5 +71,7 @@ def fetch_document(client: EdgarClient, raw: Path, folder_url: str, filing: Outc
         return replace(filing, outcome="release", release_id=release_id, source_file=target.name, downloaded=True)
     except (httpx.HTTPError, OSError) as exc:
         return replace(filing, outcome="failed", reason=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # the reader choking on one document must not stop the others: retried next fetch
+        return replace(filing, outcome="failed", reason=f"could not read it: {type(exc).__name__}: {exc}")
     finally:
         partial.unlink(missing_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -17,8 +16,6 @@ from qfin_pipeline.edgar.documents import Outcome, fetch_document
 from qfin_pipeline.edgar.listing import EdgarError, current_reports, exhibit_names, list_filings
 from qfin_pipeline.edgar.records import RECORD_SCHEMA, read_recorded, settled, write_records
 from qfin_pipeline.edgar.settings import ACCESSION, EdgarSettings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,10 +66,7 @@ def fetch(raw_dir: str | Path, warehouse: str, since: date | None = None,
             report.already_recorded += reports.height - todo.height
             for row in todo.iter_rows(named=True):
                 filing = Outcome(row["accession"], row["form"], row["filing_date"])
-                outcomes = _fetch_filing(http, raw, issuer, filing, done_documents)
-                report.outcomes.extend(outcomes)
-                for o in outcomes:
-                    log.log(logging.WARNING if o.outcome == "failed" else logging.INFO, "%s", o)
+                report.outcomes.extend(_fetch_filing(http, raw, issuer, filing, done_documents))
     write_records(warehouse, _record_rows(report))
     return report
 
