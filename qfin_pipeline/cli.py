@@ -1,4 +1,4 @@
-"""`qfin run | query | status | ui`: the commands of docs/CONTRACT.md."""
+"""`qfin run | query | status | ui | fetch`: the commands of docs/CONTRACT.md."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import sys
 import time
 import warnings
+from datetime import date
 
 # Dagster marks backfill policies and pools as beta; users of the CLI need not see that on every run.
 warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
@@ -58,6 +59,33 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return serve(args.port)
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    import httpx
+
+    from qfin_pipeline import settings
+    from qfin_pipeline.edgar import EdgarError, EdgarSettings, FetchRecord, MissingUserAgent, fetch
+    from qfin_pipeline.warehouse_access import WarehouseBusy
+
+    try:
+        edgar = EdgarSettings.from_env()
+    except MissingUserAgent as exc:
+        print(f"qfin fetch: {exc}", file=sys.stderr)
+        return 2
+    try:
+        report = fetch(settings.raw_dir(), FetchRecord.published(settings.warehouse()), since=args.since, settings=edgar)
+    except WarehouseBusy as exc:
+        print(f"qfin fetch: {exc}", file=sys.stderr)
+        return 3
+    except (EdgarError, httpx.HTTPError) as exc:  # the listing itself: nothing fetched, nothing recorded
+        print(f"qfin fetch: EDGAR listing failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(f"qfin fetch: {edgar.data_url} -> {settings.raw_dir()}")
+    print("\n".join(report.lines()))
+    if report.count("failed"):
+        print(f"qfin fetch: {report.count('failed')} document(s) failed; the next fetch retries them", file=sys.stderr)
+    return 1 if report.count("failed") else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="qfin", description="QFIN earnings releases -> DuckDB warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -84,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     ui.add_argument("--raw-dir")
     ui.add_argument("--warehouse")
     ui.set_defaults(func=cmd_ui)
+    fetch = sub.add_parser("fetch", help="download QFIN's earnings releases from SEC EDGAR into the raw folder")
+    fetch.add_argument("--since", type=date.fromisoformat, metavar="YYYY-MM-DD", help="filings filed on or after")
+    fetch.add_argument("--raw-dir")
+    fetch.set_defaults(func=cmd_fetch)
     args = parser.parse_args(argv)
     _configure(args)
     started = time.monotonic()

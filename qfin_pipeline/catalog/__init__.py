@@ -6,7 +6,7 @@
 - ratios.csv        ratio metrics: metric = numerator / denominator (margins, per-share)
 - aliases.csv       renamed metrics: an old metric_id and the metric it is now
 - statements.csv    table titles -> statement codes
-- issuers.csv       the companies whose releases we read (with former names)
+- issuers.csv       the companies whose releases we read (with former names and SEC CIK)
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class Issuer:
     ticker: str
     name: str
     pattern: re.Pattern
+    cik: str | None = None  # SEC Central Index Key: where `qfin fetch` finds the issuer's filings on EDGAR
 
 
 class Issuers:
@@ -55,7 +56,8 @@ class Issuers:
 @cache
 def issuers() -> Issuers:
     return Issuers(
-        [Issuer(r["ticker"], r["name"], re.compile(r["name_pattern"], re.I)) for r in load("issuers").to_dicts()]
+        [Issuer(r["ticker"], r["name"], re.compile(r["name_pattern"], re.I), r.get("cik"))
+         for r in load("issuers").to_dicts()]
     )
 
 

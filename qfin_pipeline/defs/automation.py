@@ -15,12 +15,14 @@ from qfin_pipeline.warehouse_access import WarehouseError, read_loaded_releases
 LOAD_JOB = "load_releases"
 REFRESH_JOB = "refresh_folder"
 
-load_releases = dg.define_asset_job(LOAD_JOB, selection=dg.AssetSelection.all(), partitions_def=RELEASES,
+# The load jobs never run the EDGAR download: `qfin run` and `make run` stay offline.
+OFFLINE = dg.AssetSelection.all() - dg.AssetSelection.groups("edgar")
+load_releases = dg.define_asset_job(LOAD_JOB, selection=OFFLINE, partitions_def=RELEASES,
                                     description="Load the given releases and rebuild every mart.")
 PER_RELEASE_ASSETS = ("release_documents", "release_facts", "release_unread", "validated_facts", "release_checks",
                       "releases", "facts", "check_results", "unread_figures", "quarantined_checks")
 refresh_folder = dg.define_asset_job(
-    REFRESH_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*PER_RELEASE_ASSETS),
+    REFRESH_JOB, selection=OFFLINE - dg.AssetSelection.assets(*PER_RELEASE_ASSETS),
     description="Record rejected files and rebuild the catalog and marts (no release to load).",
 )
 

@@ -21,7 +21,7 @@ PER_RELEASE = {"partitions_def": RELEASES, "backfill_policy": dg.BackfillPolicy.
 FILE = {"source_file": pl.String}  # which of the files claiming the release a row was read from
 
 
-@dg.asset(group_name="releases")
+@dg.asset(group_name="releases", deps=["edgar_filings"])  # lineage: EDGAR -> raw file -> release
 def raw_files(context: dg.AssetExecutionContext, raw_folder: RawFolder, duckdb: DuckDBResource) -> pl.DataFrame:
     """Every file in the raw folder: sha256, the release it claims, and new/changed/unchanged/duplicate/rejected."""
     with duckdb.get_connection() as con:
