@@ -56,8 +56,11 @@ class FetchRecord:
         'failed' rows (this fetch retried all of them)."""
         if rows.is_empty():
             return
+        from qfin_pipeline.defs.warehouse.tables import ensure_schema
+
         columns = ", ".join(RECORD_SCHEMA)
         with self.write() as con:
+            ensure_schema(con)  # a first fetch may come before any run
             con.register("incoming", rows.select(list(RECORD_SCHEMA)).cast(RECORD_SCHEMA).to_arrow())
             con.execute("""
                 delete from fetched_filings f using incoming i
