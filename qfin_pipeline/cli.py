@@ -1,4 +1,4 @@
-"""`qfin run | query | status | ui`: the commands of CONTRACT.md."""
+"""`qfin run | query | status | export | report | ui`: the commands of CONTRACT.md."""
 
 from __future__ import annotations
 
@@ -55,6 +55,54 @@ def cmd_status(args: argparse.Namespace) -> int:
     return print_status()
 
 
+def _no_warehouse(command: str) -> bool:
+    """A local warehouse file that does not exist yet: say so (read-only connects cannot create it)."""
+    from pathlib import Path
+
+    from qfin_pipeline import settings
+    from qfin_pipeline.warehouse_access import is_local_file
+
+    target = settings.warehouse()
+    if is_local_file(target) and not Path(target).exists():
+        print(f"qfin {command}: no warehouse at {target}: run `qfin run` first", file=sys.stderr)
+        return True
+    return False
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from qfin_pipeline import settings
+    from qfin_pipeline.analyst import export
+    from qfin_pipeline.warehouse_access import WarehouseBusy, connect_read_only
+
+    if _no_warehouse("export"):
+        return 2
+    try:
+        with connect_read_only(settings.warehouse()) as con:
+            written = export(con, args.format, args.to)
+    except WarehouseBusy as exc:
+        print(f"qfin export: {exc}", file=sys.stderr)
+        return 3
+    print(f"qfin export: {len(written)} file(s) written" + (f": {written[0]}" if len(written) == 1 else f" to {args.to}"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from qfin_pipeline import settings
+    from qfin_pipeline.analyst import default_report_path, write_report
+    from qfin_pipeline.warehouse_access import WarehouseBusy, connect_read_only
+
+    if _no_warehouse("report"):
+        return 2
+    try:
+        with connect_read_only(settings.warehouse()) as con:
+            path = write_report(con, args.out or default_report_path(settings.warehouse()))
+    except (WarehouseBusy, LookupError) as exc:
+        print(f"qfin report: {exc}", file=sys.stderr)
+        return 3 if isinstance(exc, WarehouseBusy) else 2
+    print(f"qfin report: {path}")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from qfin_pipeline import settings
 
@@ -82,6 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     status = sub.add_parser("status", help="releases, load times, check results and rejections")
     status.add_argument("--warehouse")
     status.set_defaults(func=cmd_status)
+    export = sub.add_parser("export", help="every mart, view and wide statement as Parquet or CSV files, or one xlsx")
+    export.add_argument("--format", choices=["parquet", "csv", "xlsx"], required=True)
+    export.add_argument("--to", required=True, help="a folder (parquet, csv) or an .xlsx file")
+    export.add_argument("--warehouse")
+    export.set_defaults(func=cmd_export)
+    report = sub.add_parser("report", help="the one-page HTML report (default: report.html beside the warehouse)")
+    report.add_argument("--out", help="the HTML file to write")
+    report.add_argument("--warehouse")
+    report.set_defaults(func=cmd_report)
     ui = sub.add_parser("ui", help="the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)
