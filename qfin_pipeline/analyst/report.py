@@ -26,10 +26,16 @@ REQUIRED = ("releases", "check_results", "dim_metric", "mart_quarterly", "wide_i
             "v_guidance_vs_actual", "v_restatements")
 
 
-def default_report_path(warehouse: str) -> Path:
+def default_report_path(warehouse: str | None) -> Path:
     """`report.html` beside a warehouse file; for a connection string (md:..., s3://...) in the repo's warehouse/."""
-    local = "://" not in warehouse and not re.match(r"^[a-z]+:(?![\\/])", warehouse)
+    local = bool(warehouse) and "://" not in warehouse and not re.match(r"^[a-z]+:(?![\\/])", warehouse)
     return (Path(warehouse).resolve().parent if local else REPO_ROOT / "warehouse") / REPORT_NAME
+
+
+def report_path(con: duckdb.DuckDBPyConnection) -> Path:
+    """The default report path for the database `con` is connected to (its file, whatever opened it)."""
+    found = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchall()
+    return default_report_path(found[0][0] if found else None)
 
 
 def write_report(con: duckdb.DuckDBPyConnection, path: str | Path) -> Path:
