@@ -1,4 +1,4 @@
-"""`qfin run | query | status | ui | fetch`: the commands of docs/CONTRACT.md."""
+"""`qfin run | query | status | fetch | export | report | ui`: the commands of docs/CONTRACT.md."""
 
 from __future__ import annotations
 
@@ -51,6 +51,32 @@ def cmd_status(args: argparse.Namespace) -> int:
     from qfin_pipeline.status import print_status
 
     return print_status()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from qfin_pipeline import settings
+    from qfin_pipeline.analyst import export
+    from qfin_pipeline.warehouse_access import connect_read_only
+
+    with connect_read_only(settings.warehouse()) as con:  # missing, busy, damaged: main() says so (exit 3-6)
+        written = export(con, args.format, args.to)
+    print(f"qfin export: {len(written)} file(s) written" + (f": {written[0]}" if len(written) == 1 else f" to {args.to}"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from qfin_pipeline import settings
+    from qfin_pipeline.analyst import default_report_path, write_report
+    from qfin_pipeline.warehouse_access import connect_read_only
+
+    try:
+        with connect_read_only(settings.warehouse()) as con:
+            path = write_report(con, args.out or default_report_path(settings.warehouse()))
+    except LookupError as exc:
+        print(f"qfin report: {exc}", file=sys.stderr)
+        return 2
+    print(f"qfin report: {path}")
+    return 0
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
@@ -107,6 +133,15 @@ def main(argv: list[str] | None = None) -> int:
     status.add_argument("--warehouse")
     status.add_argument("--raw-dir")
     status.set_defaults(func=cmd_status)
+    export = sub.add_parser("export", help="every mart, view and wide statement as Parquet or CSV files, or one xlsx")
+    export.add_argument("--format", choices=["parquet", "csv", "xlsx"], required=True)
+    export.add_argument("--to", required=True, help="a folder (parquet, csv) or an .xlsx file")
+    export.add_argument("--warehouse")
+    export.set_defaults(func=cmd_export)
+    report = sub.add_parser("report", help="the one-page HTML report (default: report.html beside the warehouse)")
+    report.add_argument("--out", help="the HTML file to write")
+    report.add_argument("--warehouse")
+    report.set_defaults(func=cmd_report)
     ui = sub.add_parser("ui", help="the Dagster UI (`dg dev`) on 127.0.0.1; stops cleanly on SIGTERM")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--raw-dir")

@@ -1,6 +1,8 @@
 -- period_values: one row per metric, currency and period (any duration or instant): the value the marts use, chosen among every fact and derived quarter that reports it.
--- Precedence: the most recent release's value stands; an older or rounder value that agrees with it within rounding
--- gives way to the most precise (so an exact table cell or an exact 12M - 9M quarter beats a rounded narrative figure).
+-- Precedence: a table value (a printed cell, or a quarter derived from printed year-to-date cells) always beats prose,
+-- from any release; among table values the most recent release's stands (a restatement), and an older value that
+-- agrees with it within rounding gives way to the most precise. Prose (narrative, highlight, reference) fills only
+-- periods no table reports, by the same rule among prose figures. v_restatements lists every disagreement.
 with
 
 facts as (select * from facts),
@@ -17,26 +19,29 @@ valued_facts as (
 ),
 
 candidates as (
-    select * from valued_facts
+    select *, kind = 'table' as from_table from valued_facts
     union all by name
-    select * exclude (derived_from), true as derived, derived_from from derived_quarters
+    select * exclude (derived_from), true as derived, derived_from, true as from_table from derived_quarters
 ),
 
 ranked as (
     select *,
-           -- the newest release's most precise value for this metric, currency and period
-           first_value(value) over newest as newest_value,
-           first_value(decimals) over newest as newest_decimals
+           -- the standing value: tables first, then the newest release, then its most precise value
+           first_value(from_table) over standing as standing_from_table,
+           first_value(value) over standing as standing_value,
+           first_value(decimals) over standing as standing_decimals
     from candidates
-    window newest as (
+    window standing as (
         partition by metric_id, currency, period_type, period_start, period_end
-        order by published_on desc, decimals desc, derived, kind <> 'table', source_line, label
+        order by from_table desc, published_on desc, decimals desc, derived, kind <> 'table', source_line, label
     )
 ),
 
 agreeing as (
+    -- values of the standing tier (table or prose) that agree with the standing value within rounding
     select * from ranked
-    where abs(value - newest_value) <= 0.5 * power(10, -newest_decimals) + 0.5 * power(10, -decimals) + 1e-9
+    where from_table = standing_from_table
+      and abs(value - standing_value) <= 0.5 * power(10, -standing_decimals) + 0.5 * power(10, -decimals) + 1e-9
 ),
 
 final as (

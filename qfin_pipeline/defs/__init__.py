@@ -7,6 +7,7 @@ from qfin_pipeline.defs.edgar import build_edgar_schedule, edgar_filings, fetch_
 from qfin_pipeline.defs.models.assets import build_model_assets
 from qfin_pipeline.defs.releases import assets as release_assets
 from qfin_pipeline.defs.releases import validation
+from qfin_pipeline.defs.report import report
 from qfin_pipeline.defs.resources import build_resources
 from qfin_pipeline.defs.warehouse import assets as warehouse_assets
 from qfin_pipeline.defs.warehouse import rejections
@@ -16,7 +17,7 @@ def build_defs(raw_dir: str | None = None, warehouse: str | None = None, **resou
     """Every asset, check, job, sensor and schedule, bound to a raw folder and warehouse (default: from the env)."""
     return dg.Definitions(
         assets=[*dg.load_assets_from_modules([release_assets, validation, warehouse_assets, rejections]), build_model_assets(),
-                edgar_filings],
+                edgar_filings, report],
         jobs=[load_releases, refresh_folder, fetch_edgar],
         sensors=[raw_folder_sensor],
         schedules=[daily_reconcile, build_edgar_schedule()],
