@@ -32,7 +32,7 @@ def chart_svg(chart: Chart, quarterly: pl.DataFrame, currency: str | None) -> st
     `quarterly`: metric_id, series (the catalog label), quarter ('2024Q3'), value (Float64), unit, currency.
     """
     data = quarterly.filter(pl.col("metric_id").is_in(chart.metrics)
-                            & (pl.col("currency").is_null() | (pl.col("currency") == currency)))
+                            & (pl.col("currency").is_null() | pl.col("currency").eq_missing(currency)))
     if data.is_empty():
         return None
     unit = data["unit"][0]

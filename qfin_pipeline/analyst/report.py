@@ -120,7 +120,7 @@ def charts(con: duckdb.DuckDBPyConnection, currency: str | None) -> Markup:
 
 def income_statement(con: duckdb.DuckDBPyConnection, currency: str | None) -> Markup:
     wide = rows(con, "select * from wide_income_statement order by line_order")
-    wide = wide.filter(pl.col("currency").is_null() | (pl.col("currency") == currency))
+    wide = wide.filter(pl.col("currency").is_null() | pl.col("currency").eq_missing(currency))
     quarters = sorted(c for c in wide.columns if QUARTER_COLUMN.match(c))[-QUARTERS_SHOWN:]
     body, heading, previous = [], None, None
     for line in wide.iter_rows(named=True):
