@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import dagster as dg
 import duckdb
@@ -301,3 +302,21 @@ def test_a_failing_derived_quarter_check_keeps_the_previous_marts(warehouse: War
     assert "derived quarter(s) disagree with the reported ones, e.g. " in last and "quarter ended 2023-12-31" in last
     assert warehouse.sql("select release_id from releases") == [("QFIN-2024Q3",)]
     assert warehouse.sql("select * from mart_quarterly order by all") == marts
+
+
+def test_a_restated_quarter_is_listed_not_blocked(warehouse: Warehouse):
+    """The same Q4 2024 release loads when the quarter it restates was first published by the Q4 2023 release:
+    the derived quarter differs from a restated figure (a restatement, in v_restatements), not an inconsistency."""
+    from tests.release_builder import build_release, release_name
+
+    warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
+    warehouse.add(release_name(2023, 4), build_release(2023, 4))
+    warehouse.add(release_name(2024, 4), build_release(2024, 4, restate={"funding_costs": 150_000}))
+    assert warehouse.run() == 0
+    restated = warehouse.sql("""select original_release_id, restated_release_id, restated_value from v_restatements
+                                where metric_id = 'funding_costs' and currency = 'RMB' and period_type = '3M'
+                                  and period_end = '2023-12-31'""")
+    assert restated == [("QFIN-2023Q4", "QFIN-2024Q4", Decimal(150_000_000))]
+    # the marts take the latest table value for the quarter
+    assert warehouse.scalar("""select value from mart_quarterly where metric_id = 'funding_costs' and currency = 'RMB'
+                               and period_type = '3M' and period_end = '2023-12-31'""") == Decimal(150_000_000)
