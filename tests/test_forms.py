@@ -12,7 +12,7 @@ from polars.testing import assert_frame_equal
 
 from qfin_pipeline.extract import extract_facts, read_document
 from qfin_pipeline.extract.document import normalize_line
-from qfin_pipeline.extract.html import html_lines, table_lines
+from qfin_pipeline.extract.forms.html import html_lines, table_lines
 from tests import forms
 
 RAW = Path(__file__).resolve().parents[1] / "raw" / "qfin-2024q3-earnings-release.txt"

@@ -13,9 +13,9 @@ import re
 from bisect import bisect_left
 from html.parser import HTMLParser
 
-from qfin_pipeline.extract.document import Line, normalize_line
-from qfin_pipeline.extract.html_tokenizer import feed_fast as _feed_fast
-from qfin_pipeline.extract.html_tokenizer import read_attrs_pattern
+from qfin_pipeline.extract.forms.html_tokenizer import feed_fast as _feed_fast
+from qfin_pipeline.extract.forms.html_tokenizer import read_attrs_pattern
+from qfin_pipeline.extract.lines import Line, normalize_line
 
 _SKIP = frozenset("head title script style noscript template nav footer aside form button select svg iframe "
                   "object canvas".split())

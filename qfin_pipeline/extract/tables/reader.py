@@ -1,0 +1,203 @@
+"""The table reader: logical lines -> every numeric cell with its table, row and column context.
+
+A table starts at a title (catalog statements.csv; a title no catalog knows makes a table of statement
+'other'), takes its scale from its amounts note (else the one scale the release states elsewhere), its
+columns from its header rows, and goes on across page breaks: the same title again or a '(Continued)'
+title with the same header rows continue it. Labels map to metrics through the catalog; a line no catalog
+knows gets a readable id from its statement, section and label (generated_id).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from qfin_pipeline import catalog
+from qfin_pipeline.extract.errors import ReleaseError
+from qfin_pipeline.extract.lines import Line
+from qfin_pipeline.extract.tables.headers import Column, header_columns
+from qfin_pipeline.extract.tables.values import NUMBER
+from qfin_pipeline.extract.titles import base_title, is_continued, scale_note, title_statement
+
+OTHER = "other"  # the statement of a table under a title no catalog knows
+_HAS_DIGIT = re.compile(r"\d")
+_PER_SHARE = re.compile(r"per (ordinary )?share|per ads\b|\beps\b")
+_SHARES = re.compile(r"weighted average|number of (shares|ads)")
+_BOILERPLATE = re.compile(r"\b(?:unaudited|condensed|consolidated)\b", re.I)
+_SCALE_WORDS = {1_000: "thousands", 1_000_000: "millions", 1_000_000_000: "billions"}
+
+
+@dataclass
+class _Table:
+    statement: str
+    title: str
+    line: int  # where its title stands
+    scale: int | None = None
+    columns: dict[int, Column] = field(default_factory=dict)
+    header_rows: list[list[str]] = field(default_factory=list)
+    heading: str | None = None  # last value-less group row ('Current assets:')
+    group: str | None = None  # last value-carrying group row ('Platform services')
+    group_metric: str | None = None
+    has_data: bool = False
+
+    @property
+    def key(self) -> str:
+        return base_title(self.title)
+
+
+@lru_cache(maxsize=8192)
+def _unit_guess(section: str | None, label: str) -> str:
+    text = f"{section or ''} {label}".lower()
+    if _PER_SHARE.search(text):
+        return "per_share"
+    if _SHARES.search(text):
+        return "shares"
+    return "currency"
+
+
+@lru_cache(maxsize=8192)
+def generated_id(statement: str, table: str | None, section: str | None, label: str) -> str:
+    """The id of a line no catalog knows: readable and stable (an issuer name reads 'issuer' under every name).
+
+    income_statement + 'Other gains, net' -> income_statement__other_gains_net; a section adds its words
+    (balance_sheet__current_assets__other_receivables); a table of statement 'other' adds its title."""
+    parts = [statement]
+    if statement == OTHER and table:
+        parts.append(catalog.slug(_BOILERPLATE.sub(" ", table)) or "table")
+    if section:
+        parts.append(catalog.slug(section))
+    parts.append(catalog.slug(label) or "line")
+    return "__".join(p for p in parts if p)
+
+
+_metric_for = lru_cache(maxsize=8192)(catalog.metric_for)  # table labels repeat across releases
+CELL_FIELDS = ("statement", "section", "label", "metric_id", "unit_hint", "scale", "raw", "period_type",
+               "period_start", "period_end", "column_currency", "source_line", "source_column", "source_text")
+
+
+def _title_like(text: str) -> bool:
+    """A line that may title the table below it (not a sentence, not a note's second line)."""
+    return len(text) <= 150 and text[:1].isupper() and not text.endswith((".", ")", ","))
+
+
+def release_scale(lines: list[Line], source_file: str, table: _Table) -> int:
+    """The scale a release states outside the table (every amounts note it prints), for a table with none."""
+    stated = {s for ln in lines if "\t" not in ln.text and (s := scale_note(ln.text)) is not None}
+    if len(stated) == 1:
+        return stated.pop()
+    found = f"it states several ({', '.join(_SCALE_WORDS.get(s, str(s)) for s in sorted(stated))})" if stated \
+        else "it states none anywhere"
+    raise ReleaseError(source_file, f"table '{table.title}' has no amounts note ('in thousands', 'in millions', "
+                                    f"\"RMB'000\") and {found}: its scale cannot be read", table.line)
+
+
+def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[tuple[int, str, str]]]:
+    """(cells as CELL_FIELDS tuples, unplaced numbers of unknown tables as (line, printed, reason))."""
+    out: list[tuple] = []
+    unplaced: list[tuple[int, str, str]] = []
+    table: _Table | None = None
+    pending: tuple[str, int] | None = None  # a line that may title an unknown table below it
+    pending_scale: int | None = None
+    group_row = _before_labelled_row(lines)
+    components = catalog.identity_components()
+    units = catalog.metric_units()
+    for index, line in enumerate(lines):
+        text = line.text
+        if "\t" not in text:
+            if not text:
+                continue
+            statement = title_statement(text)
+            note = scale_note(text)
+            if (
+                table and (table.columns or table.header_rows) and group_row[index]
+                and base_title(text) != table.key and not statement and note is None
+            ):
+                text += "\t"  # a group row printed without its trailing tabs, inside a table
+            else:
+                if statement:
+                    same = table and table.has_data and table.statement == statement
+                    if not (same and (base_title(text) == table.key or is_continued(text))):
+                        table = _Table(statement, text, line.number)  # else: the table goes on after a page break
+                elif note is not None:
+                    if table and not table.has_data:
+                        table.scale = note
+                    elif table is None:
+                        pending_scale = note
+                elif table is None or table.has_data:
+                    table = None  # prose after a table ends it
+                    if _title_like(text):
+                        pending, pending_scale = (text, line.number), None
+                    elif text.endswith("."):
+                        pending = None  # a sentence: the next table's title is below it
+                continue
+        cells = text.split("\t")
+        label, values = cells[0], cells[1:]
+        if table is None:
+            title, at = pending or ("untitled table", line.number)
+            table = _Table(OTHER, title, at, pending_scale)
+            pending, pending_scale = None, None
+        if not label:
+            if any(values):
+                table.header_rows.append(values)
+            continue
+        if table.header_rows:
+            columns = header_columns(table.header_rows)
+            if table.has_data and columns != table.columns:
+                table.heading = table.group = None  # a new sub-table; the same headers again are a page break
+            table.columns, table.header_rows = columns, []
+        if not any(values):
+            table.heading, table.group = label, None
+            continue
+        table.has_data = True
+        statement = table.statement
+        section, metric, in_group = table.heading, None, False
+        if table.group:  # still inside a subtotal-carrying group row's components? (an unknown line stays in)
+            metric = _metric_for(statement, table.group, label)
+            in_group = metric is None or metric in components.get(table.group_metric, ())
+            section = table.group if in_group else section
+            table.group = table.group if in_group else None
+        if not in_group:
+            metric = _metric_for(statement, section, label)
+            if metric in components:  # a total printed above its components
+                table.group, table.group_metric = label, metric
+        unit = units.get(metric) if metric else None
+        metric_id = unit_hint = None
+        for j, raw in enumerate(values, 1):
+            if not raw:
+                continue
+            column = table.columns.get(j)
+            number = NUMBER.match(raw) is not None
+            if column is None or not number:
+                reason = "not a number" if not number else "without a period header"
+                if statement == OTHER:  # an unknown table's cell with no period, or text: not a fact
+                    if _HAS_DIGIT.search(raw):
+                        unplaced.append((line.number, raw, f"table cell {reason}"))
+                    continue
+                problem = (f"table cell {raw!r} in column {j} of {label!r} is not a number" if not number
+                           else f"value {raw!r} in column {j} of {label!r} has no period header")
+                raise ReleaseError(source_file, problem, line.number)
+            if metric_id is None:
+                metric_id = metric or generated_id(statement, table.title, section, label)
+                unit_hint = unit or _unit_guess(section, label)
+            if table.scale is None and unit_hint == "currency" and not raw.endswith("%"):
+                table.scale = release_scale(lines, source_file, table)
+            out.append((
+                statement, section, label, metric_id, unit_hint, table.scale or 1, raw, column.period_type,
+                column.period_start, column.period_end, column.currency, line.number, j, line.source,
+            ))
+    return out, unplaced
+
+
+def _before_labelled_row(lines: list[Line]) -> list[bool]:
+    """For each line: is the next table row a labelled one, with at most one other tab-less line between?
+    ('LIABILITIES AND EQUITY' / 'Current liabilities:' printed without their tabs; computed backwards.)"""
+    out, labelled, gap = [False] * len(lines), False, 0
+    for i in range(len(lines) - 1, -1, -1):
+        out[i] = labelled and gap <= 1
+        text = lines[i].text
+        if "\t" in text:
+            labelled, gap = bool(text.split("\t", 1)[0]), 0
+        elif text:
+            gap += 1
+    return out
