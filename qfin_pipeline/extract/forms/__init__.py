@@ -8,8 +8,14 @@
 
 from __future__ import annotations
 
+import re
+
 from qfin_pipeline.extract.forms.text import text_lines
 from qfin_pipeline.extract.lines import Line
+
+# A filing's exhibit label above the release ('Exhibit 99.1', 'EX-99.1'): filing furniture, not release text.
+_EXHIBIT = re.compile(r"(?:exhibit|ex)[\s.-]*\d{1,3}(?:\.\d{1,3})?", re.I)
+_EXHIBIT_WITHIN = 3  # non-empty lines from the top
 
 
 def looks_like_html(text: str) -> bool:
@@ -18,9 +24,24 @@ def looks_like_html(text: str) -> bool:
 
 
 def read_lines(text: str) -> tuple[str, list[Line]]:
-    """('text' or 'html', the logical lines) of a decoded release."""
+    """('text' or 'html', the logical lines) of a decoded release, without an exhibit label at its top."""
     if looks_like_html(text):
         from qfin_pipeline.extract.forms.html import html_lines  # only HTML releases pay for the parser
 
-        return "html", html_lines(text)
-    return "text", text_lines(text)
+        form, lines = "html", html_lines(text)
+    else:
+        form, lines = "text", text_lines(text)
+    return form, _without_exhibit_label(lines)
+
+
+def _without_exhibit_label(lines: list[Line]) -> list[Line]:
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line.text:
+            continue
+        if _EXHIBIT.fullmatch(line.text):
+            return lines[:i] + lines[i + 1:]
+        seen += 1
+        if seen >= _EXHIBIT_WITHIN:
+            break
+    return lines

@@ -40,6 +40,7 @@ class _Table:
     group: str | None = None  # last value-carrying group row ('Platform services')
     group_metric: str | None = None
     has_data: bool = False
+    resumed: bool = False  # its title printed again after a page break: notes may follow before its rows
 
     @property
     def key(self) -> str:
@@ -117,14 +118,16 @@ def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[t
             else:
                 if statement:
                     same = table and table.has_data and table.statement == statement
-                    if not (same and (base_title(text) == table.key or is_continued(text))):
-                        table = _Table(statement, text, line.number)  # else: the table goes on after a page break
+                    if same and (base_title(text) == table.key or is_continued(text)):
+                        table.resumed = True  # the table goes on after a page break
+                    else:
+                        table = _Table(statement, text, line.number)
                 elif note is not None:
                     if table and not table.has_data:
                         table.scale = note
                     elif table is None:
                         pending_scale = note
-                elif table is None or table.has_data:
+                elif table is None or (table.has_data and not table.resumed):
                     table = None  # prose after a table ends it
                     if _title_like(text):
                         pending, pending_scale = (text, line.number), None
@@ -133,7 +136,9 @@ def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[t
                 continue
         cells = text.split("\t")
         label, values = cells[0], cells[1:]
-        if table is None:
+        if table is not None:
+            table.resumed = False
+        else:
             title, at = pending or ("untitled table", line.number)
             table = _Table(OTHER, title, at, pending_scale)
             pending, pending_scale = None, None
