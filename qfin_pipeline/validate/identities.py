@@ -82,13 +82,12 @@ def unknown_members(table: pl.DataFrame, terms: pl.DataFrame | None = None) -> p
     )
     in_group = (pl.col("u_section") == pl.col("t_label")) & (pl.col("u_line") > pl.col("t_line"))
     between = (pl.col("u_line") > pl.col("lo")) & (pl.col("u_line") < pl.col("hi"))
-    chosen = pick(
-        unknown,
-        spans.rename({"t_statement": "u_statement"}),
-        on=[*KEY, "u_statement"],
-        per=["u_fid"],
-        rank=[~in_group.fill_null(False), pl.col("hi") - pl.col("lo"), pl.col("t_line")],
-    ).filter(in_group.fill_null(False) | between)
+    chosen = (
+        unknown.join(spans.rename({"t_statement": "u_statement"}), on=[*KEY, "u_statement"], nulls_equal=True)
+        .filter(in_group.fill_null(False) | between)
+        .sort("u_fid", ~in_group.fill_null(False), pl.col("hi") - pl.col("lo"), "t_line")
+        .filter(pl.int_range(pl.len()).over("u_fid") == 0)
+    )
     if chosen.is_empty():
         return _NO_MEMBERS
     nearest = pick(

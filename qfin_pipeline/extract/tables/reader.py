@@ -4,7 +4,7 @@ A table starts at a title (catalog statements.csv; a title no catalog knows make
 'other'), takes its scale from its amounts note (else the one scale the release states elsewhere), its
 columns from its header rows, and goes on across page breaks: the same title again or a '(Continued)'
 title with the same header rows continue it. Labels map to metrics through the catalog; a line no catalog
-knows gets a readable id from its statement, section and label (generated_id).
+knows gets a readable id from its statement and label (generated_id).
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ def _unit_guess(section: str | None, label: str) -> str:
 def generated_id(statement: str, table: str | None, section: str | None, label: str) -> str:
     """The id of a line no catalog knows: readable and stable (an issuer name reads 'issuer' under every name).
 
-    income_statement + 'Other gains, net' -> income_statement__other_gains_net; a section adds its words
-    (balance_sheet__current_assets__other_receivables); a table of statement 'other' adds its title."""
+    income_statement + 'Other gains, net' -> income_statement__other_gains_net; a table of statement 'other'
+    adds its title (other__supplemental_information__...); a section is given only where the release prints
+    the same label under two sections (read_cells), so that two lines never share an id."""
     parts = [statement]
     if statement == OTHER and table:
         parts.append(catalog.slug(_BOILERPLATE.sub(" ", table)) or "table")
@@ -70,6 +71,15 @@ def generated_id(statement: str, table: str | None, section: str | None, label: 
         parts.append(catalog.slug(section))
     parts.append(catalog.slug(label) or "line")
     return "__".join(p for p in parts if p)
+
+
+def _qualify(out: list[tuple], generated: dict[tuple, list[tuple[int, str | None]]]) -> None:
+    """Generated ids of a label printed under several sections of one table take their section."""
+    for (statement, title, label), cells in generated.items():
+        if len({section for _, section in cells}) < 2:
+            continue
+        for i, section in cells:
+            out[i] = (*out[i][:3], generated_id(statement, title, section, label), *out[i][4:])
 
 
 _metric_for = lru_cache(maxsize=8192)(catalog.metric_for)  # table labels repeat across releases
@@ -97,6 +107,7 @@ def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[t
     """(cells as CELL_FIELDS tuples, unplaced numbers of unknown tables as (line, printed, reason))."""
     out: list[tuple] = []
     unplaced: list[tuple[int, str, str]] = []
+    generated: dict[tuple, list[tuple[int, str | None]]] = {}  # (statement, title, label) -> [(cell, section)]
     table: _Table | None = None
     pending: tuple[str, int] | None = None  # a line that may title an unknown table below it
     pending_scale: int | None = None
@@ -183,14 +194,19 @@ def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[t
                            else f"value {raw!r} in column {j} of {label!r} has no period header")
                 raise ReleaseError(source_file, problem, line.number)
             if metric_id is None:
-                metric_id = metric or generated_id(statement, table.title, section, label)
+                metric_id = metric or generated_id(statement, table.title, None, label)
                 unit_hint = unit or _unit_guess(section, label)
+            if metric is None:
+                key = (statement, table.title if statement == OTHER else None, label)
+                generated.setdefault(key, []).append((len(out), section))
             if table.scale is None and unit_hint == "currency" and not raw.endswith("%"):
                 table.scale = release_scale(lines, source_file, table)
             out.append((
                 statement, section, label, metric_id, unit_hint, table.scale or 1, raw, column.period_type,
                 column.period_start, column.period_end, column.currency, line.number, j, line.source,
             ))
+    if generated:
+        _qualify(out, generated)
     return out, unplaced
 
 
