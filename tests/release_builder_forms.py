@@ -127,6 +127,27 @@ def with_unknown_line(text: str, year: int, quarter: int) -> str:
     return "\n".join(lines)
 
 
+def split_line(text: str, label: str, new_label: str, fx: float, *, share: tuple[int, int] = (2, 5),
+               after: bool = True) -> str:
+    """A known table line split in two in every column: `new_label` (a line no catalog knows) takes `share`
+    of each RMB cell, its USD cell that part / fx; the known line keeps the rest. Its subtotal is unchanged."""
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(label + "\t"))
+    header = next(lines[i] for i in range(at, -1, -1) if lines[i].startswith("\t") and ("RMB" in lines[i]))
+    currencies = ["USD" if "USD" in cell else "RMB" for cell in _cells(header)[1:]]
+    old, new = [label], [new_label]
+    part_rmb = 0
+    for cell, currency in zip(_cells(lines[at])[1:], currencies, strict=False):
+        value = _number(cell)
+        part = round(part_rmb / fx) if currency == "USD" else value * share[0] // share[1]
+        part_rmb = part if currency == "RMB" else part_rmb
+        old.append(fmt(value - part, "currency") if cell else "")
+        new.append(fmt(part, "currency") if cell else "")
+    lines[at] = "\t".join(old)
+    lines.insert(at + 1 if after else at, "\t".join(new))
+    return "\n".join(lines)
+
+
 SBC_SPLIT = (("Facilitation, origination and servicing", 3), ("Sales and marketing", 2),
              ("General and administrative", 5))  # tenths of the share-based compensation of the quarter
 
@@ -183,5 +204,5 @@ def release_file(year: int, quarter: int, edgar: bool = False) -> str:
     return f"qfin-{year}q{quarter}-ex99-1.htm" if edgar else f"qfin-{year}q{quarter}-earnings-release.txt"
 
 
-__all__ = ["NAMES", "WIRES", "default_wire", "dateline", "issuer_name", "release", "release_file",
-           "rename", "supplemental", "varied_notes", "with_unknown_line", "with_unknown_table"]
+__all__ = ["NAMES", "WIRES", "dateline", "default_wire", "issuer_name", "release", "release_file", "rename",
+           "split_line", "supplemental", "varied_notes", "with_unknown_line", "with_unknown_table"]
