@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from qfin_pipeline.extract import extract_facts, read_document
+from qfin_pipeline.extract import extract_facts, extract_release, read_document
 from qfin_pipeline.extract.document import Line, ReleaseError, normalize_line
 from qfin_pipeline.extract.facts import FACT_SCHEMA
 from qfin_pipeline.extract.forms.html import html_lines, table_lines
@@ -397,10 +397,12 @@ def test_an_unknown_table_loads_under_other_and_an_unplaced_cell_never_rejects()
     segment = "Segment Information\n\n\tCredit driven\tPlatform\nRevenue\t2,901,040\t1,469,118\n\n"
     at = text.index("Unaudited Reconciliations of GAAP and Non-GAAP Results\n")
     doc = read_document((text[:at] + segment + text[at:]).encode(), "release.txt", "0" * 64)
-    cells, unplaced = read_cells(doc.lines, doc.source_file)
-    assert len(cells) == facts.filter(pl.col("kind") == "table").height
-    assert [(printed, reason) for _, printed, reason in unplaced] == [
-        ("2,901,040", "table cell without a period header"), ("1,469,118", "table cell without a period header")]
+    extraction = extract_release(doc)
+    assert extraction.facts.filter(pl.col("kind") == "table").height == facts.filter(pl.col("kind") == "table").height
+    unread = extraction.unread.filter(pl.col("reason").str.starts_with("table cell"))
+    assert unread.select("printed", "sentence", "reason").rows() == [
+        ("2,901,040", "Revenue | 2,901,040 | 1,469,118", "table cell without a period header"),
+        ("1,469,118", "Revenue | 2,901,040 | 1,469,118", "table cell without a period header")]
 
 
 # --- issue 10: lines no catalog knows -------------------------------------------------------------------

@@ -59,6 +59,7 @@ class _Page(HTMLParser):
         self.blocks: list[Block] = []
         self.tables: list[dict] = []  # open tables: rows, the open row, its line, candidates
         self.cell = 0  # colspan of the open cell, 0 when none
+        self.breaks = 0  # page breaks seen (an EDGAR exhibit's pages)
         self.newlines: list[int] | None = None  # _feed_fast: offsets of the page's line breaks
         self.at = 0  # _feed_fast: offset of the token being handled
 
@@ -166,6 +167,7 @@ class _Page(HTMLParser):
 
     def _page_break(self) -> None:
         """A page break: a row of its own inside a table, else a block of its own (pages.py drops both)."""
+        self.breaks += 1
         if self.tables:
             table = self.tables[-1]
             if table["row"] is not None:
@@ -264,7 +266,8 @@ def html_lines(text: str) -> list[Line]:
     page._flush()
     physical = text.split("\n")
     logical: list[tuple[int, str]] = []
-    for number, item in drop_furniture(_article(page.blocks, page.depth)):
+    blocks = _article(page.blocks, page.depth)
+    for number, item in drop_furniture(blocks) if page.breaks else blocks:
         if isinstance(item, str):
             logical.append((number, item))
         else:
@@ -275,4 +278,18 @@ def html_lines(text: str) -> list[Line]:
 
 # The fast tokenizer reads most pages and hands anything it does not recognize to html.parser (tests compare both).
 _FAST_PARSER = True
-_READ_ATTRS = re.compile(read_attrs_pattern(_ATTRS - {"style"}).pattern + "|" + _PAGE_BREAK.pattern, re.I)
+class _ReadAttrs:
+    """Which start tags pass their attributes: one holding an attribute the page reads, or a page-break style
+    (a plain substring test first: most tags have no 'break' at all)."""
+
+    __slots__ = ("_attrs", "_break")
+
+    def __init__(self) -> None:
+        self._attrs = read_attrs_pattern(_ATTRS - {"style"}).search
+        self._break = _PAGE_BREAK.search
+
+    def search(self, source: str):
+        return self._attrs(source) or (("reak" in source or "REAK" in source) and self._break(source))
+
+
+_READ_ATTRS = _ReadAttrs()

@@ -104,9 +104,9 @@ def release_scale(lines: list[Line], source_file: str, table: _Table) -> int:
 
 
 def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[tuple[int, str, str]]]:
-    """(cells as CELL_FIELDS tuples, unplaced numbers of unknown tables as (line, printed, reason))."""
+    """(cells as CELL_FIELDS tuples, numbers of unknown tables that are no facts as (line, printed, reason, text))."""
     out: list[tuple] = []
-    unplaced: list[tuple[int, str, str]] = []
+    unplaced: list[tuple[int, str, str, str]] = []
     generated: dict[tuple, list[tuple[int, str | None]]] = {}  # (statement, title, label) -> [(cell, section)]
     table: _Table | None = None
     pending: tuple[str, int] | None = None  # a line that may title an unknown table below it
@@ -188,7 +188,7 @@ def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[t
                 reason = "not a number" if not number else "without a period header"
                 if statement == OTHER:  # an unknown table's cell with no period, or text: not a fact
                     if _HAS_DIGIT.search(raw):
-                        unplaced.append((line.number, raw, f"table cell {reason}"))
+                        unplaced.append((line.number, raw, f"table cell {reason}", text))
                     continue
                 problem = (f"table cell {raw!r} in column {j} of {label!r} is not a number" if not number
                            else f"value {raw!r} in column {j} of {label!r} has no period header")
