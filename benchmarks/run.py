@@ -173,7 +173,7 @@ def print_table(results: dict) -> None:
     print("\nqfin-pipeline benchmarks (medians; p10-p90 in brackets)")
     for form in ("text", "html", "edgar"):
         e, f = ex[form]["extract_ms"], ex[form]["floor_ms"]
-        print(f"  extract one release ({form:5}): {e['median']:7.2f} ms [{e['p10']:.2f}-{e['p90']:.2f}]   "
+        print(f"  extract one release ({form:4}): {e['median']:7.2f} ms [{e['p10']:.2f}-{e['p90']:.2f}]   "
               f"floor (read+split): {f['median']:.2f} ms   goal < 20 ms")
     r = results["run_vs_floor"]
     print(f"  qfin run, shipped release, fresh warehouse: {r['qfin_run_s']['median']:.2f} s   "
