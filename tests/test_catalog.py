@@ -51,8 +51,9 @@ def test_issuer_names_are_data():
     for printed, name in [("360 FINANCE INC (NASDAQ: QFIN)", "360 Finance, Inc."),
                           ("Shanghai, 360 DigiTech, Inc. (NASDAQ: QFIN)", "360 DigiTech, Inc."),
                           ("qifu technology announces", "Qifu Technology, Inc.")]:
-        issuer, matched = catalog.issuers().match(printed)
-        assert (issuer.ticker, matched) == ("QFIN", name)
+        issuer, matched = catalog.issuers().match_name(printed)
+        assert (issuer.ticker, matched, issuer.name) == ("QFIN", name, "Qifu Technology, Inc.")
+        assert catalog.issuers().match(printed) is issuer
     assert catalog.issuers().match("360 Group announces") is None
 
 

@@ -176,6 +176,11 @@ def test_history_loads_in_one_run_under_three_names(history):
     assert [r[1] for r in releases] == [published(_n(y, q)) for y, q in HISTORY]
     assert sum(r[2].endswith(".htm") for r in releases) == 4
     assert history.scalar("select count(*) from check_results where status = 'failed'") == 0
+    periods = dict(history.sql("""select release_id, string_agg(distinct period_type, ',' order by period_type)
+                                  from facts where kind = 'table' group by release_id"""))
+    assert periods["QFIN-2020Q1"] == periods["QFIN-2023Q1"] == "3M,instant"  # a Q1: three-month columns only
+    assert periods["QFIN-2019Q4"] == periods["QFIN-2021Q4"] == "12M,3M,instant"  # a Q4: full-year columns
+    assert periods["QFIN-2022Q3"] == "3M,9M,instant"
     # the lines that print the company's name, under each of its names, on one metric
     labels = dict(history.sql("""select release_id, label from facts where metric_id = 'total_company_equity'
                                  and kind = 'table' group by all"""))

@@ -43,6 +43,11 @@ class Issuer:
     names: tuple[str, ...]  # every name it has published under, in issuers.csv order ('360 Finance, Inc.', ...)
     pattern: re.Pattern  # any of its names, any case, with or without ', Inc.'
 
+    @property
+    def name(self) -> str:
+        """Its current name (the last of issuers.csv)."""
+        return self.names[-1]
+
 
 # A company-form suffix: '360 Finance, Inc.', 'Qifu Technology Inc', 'QIFU TECHNOLOGY INC'.
 _SUFFIX = r"(?:,?\s+(?:inc|ltd|limited|corp|corporation)\b\.?)?"
@@ -68,7 +73,12 @@ class Issuers:
     def __init__(self, rows: list[Issuer]):
         self.rows = rows
 
-    def match(self, text: str) -> tuple[Issuer, str] | None:
+    def match(self, text: str) -> Issuer | None:
+        """The issuer named in `text` under any of its names."""
+        found = self.match_name(text)
+        return found[0] if found else None
+
+    def match_name(self, text: str) -> tuple[Issuer, str] | None:
         """The issuer named in `text` and the name it is printed under (the first name found)."""
         for issuer in self.rows:
             found = issuer.pattern.search(text)

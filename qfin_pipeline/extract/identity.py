@@ -57,7 +57,7 @@ def identify(lines: list[Line], source_file: str) -> ReleaseInfo:
         raise ReleaseError(source_file, "no text")
     opening = body[:OPENING]
     head = "\n".join(ln.text for ln in opening)
-    found = issuers().match(head)
+    found = issuers().match_name(head)
     if found is None:
         raise ReleaseError(source_file, "not a release of a known issuer "
                                         "(no company name of catalog/issuers.csv in the opening lines)")

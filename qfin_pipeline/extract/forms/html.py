@@ -15,6 +15,7 @@ import re
 from bisect import bisect_left
 from html.parser import HTMLParser
 
+from qfin_pipeline.extract.forms.article import Block, article_blocks
 from qfin_pipeline.extract.forms.html_tables import table_lines
 from qfin_pipeline.extract.forms.html_tokenizer import feed_fast as _feed_fast
 from qfin_pipeline.extract.forms.html_tokenizer import read_attrs_pattern
@@ -36,10 +37,6 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
 _ATTRS = frozenset({"class", "id", "role", "itemprop", "colspan", "style"})
 _FOOTNOTE = re.compile(r"\*?\d{1,2}(?:\s*,\s*\*?\d{1,2})*")
 _PAGE_BREAK = re.compile(r"page-break-(?:before|after)\s*:\s*always|break-(?:before|after)\s*:\s*page", re.I)
-
-# (line, text or a table's rows, open content candidates, is the <h1>); text BREAK is a page break
-Block = tuple[int, "str | list", tuple[int, ...], bool]
-
 
 def _clean(chunks: list[str]) -> str:
     return " ".join("".join(chunks).split())
@@ -230,28 +227,6 @@ class _Page(HTMLParser):
             self.blocks.append((table["rows"][0][0], table["rows"], table["cands"], False))
 
 
-def _size(item: str | list) -> int:
-    if isinstance(item, str):
-        return len(item)
-    return sum(len(text) for _, cells in item if cells for text, _, _ in cells)
-
-
-def _article(blocks: list[Block], depth: dict[int, int]) -> list[tuple[int, str | list]]:
-    """The blocks of the innermost content candidate holding most of the text, and the <h1> above it
-    (a candidate: <article>, <main>, or a class/id/itemprop naming an article or main body)."""
-    size: dict[int, int] = {}
-    sizes = [_size(item) for _, item, _, _ in blocks]
-    for (_, _, cands, _), n in zip(blocks, sizes, strict=True):
-        for c in cands:
-            size[c] = size.get(c, 0) + n
-    most = max(size.values(), default=0)
-    if most < 0.5 * sum(sizes):  # no container holds the article: all of <body>
-        return [(line, text) for line, text, _, _ in blocks]
-    chosen = max((c for c, n in size.items() if n >= 0.8 * most), key=lambda c: (depth[c], -c))
-    first = next(i for i, b in enumerate(blocks) if chosen in b[2])
-    return [(b[0], b[1]) for i, b in enumerate(blocks) if chosen in b[2] or (b[3] and i < first)]
-
-
 def html_lines(text: str) -> list[Line]:
     """An HTML release page -> logical Lines (see the module docstring)."""
     if "\r" in text:
@@ -266,7 +241,7 @@ def html_lines(text: str) -> list[Line]:
     page._flush()
     physical = text.split("\n")
     logical: list[tuple[int, str]] = []
-    blocks = _article(page.blocks, page.depth)
+    blocks = article_blocks(page.blocks, page.depth)
     for number, item in drop_furniture(blocks) if page.breaks else blocks:
         if isinstance(item, str):
             logical.append((number, item))
@@ -276,8 +251,6 @@ def html_lines(text: str) -> list[Line]:
             for number, t in logical]
 
 
-# The fast tokenizer reads most pages and hands anything it does not recognize to html.parser (tests compare both).
-_FAST_PARSER = True
 class _ReadAttrs:
     """Which start tags pass their attributes: one holding an attribute the page reads, or a page-break style
     (a plain substring test first: most tags have no 'break' at all)."""
@@ -292,4 +265,6 @@ class _ReadAttrs:
         return self._attrs(source) or (("reak" in source or "REAK" in source) and self._break(source))
 
 
+# The fast tokenizer reads most pages and hands anything it does not recognize to html.parser (tests compare both).
+_FAST_PARSER = True
 _READ_ATTRS = _ReadAttrs()

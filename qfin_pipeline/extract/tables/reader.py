@@ -103,60 +103,60 @@ def release_scale(lines: list[Line], source_file: str, table: _Table) -> int:
                                     f"\"RMB'000\") and {found}: its scale cannot be read", table.line)
 
 
-def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[tuple[int, str, str]]]:
-    """(cells as CELL_FIELDS tuples, numbers of unknown tables that are no facts as (line, printed, reason, text))."""
-    out: list[tuple] = []
-    unplaced: list[tuple[int, str, str, str]] = []
-    generated: dict[tuple, list[tuple[int, str | None]]] = {}  # (statement, title, label) -> [(cell, section)]
-    table: _Table | None = None
-    pending: tuple[str, int] | None = None  # a line that may title an unknown table below it
-    pending_scale: int | None = None
-    group_row = _before_labelled_row(lines)
-    components = catalog.identity_components()
-    units = catalog.metric_units()
-    for index, line in enumerate(lines):
-        text = line.text
-        if "\t" not in text:
-            if not text:
-                continue
-            statement = title_statement(text)
-            note = scale_note(text)
-            if (
-                table and (table.columns or table.header_rows) and group_row[index]
-                and base_title(text) != table.key and not statement and note is None
-            ):
-                text += "\t"  # a group row printed without its trailing tabs, inside a table
+class _Walk:
+    """The walk over a release's lines: the open table, and what may title an unknown table below."""
+
+    def __init__(self, lines: list[Line], source_file: str):
+        self.lines, self.source_file = lines, source_file
+        self.out: list[tuple] = []  # CELL_FIELDS tuples
+        self.unplaced: list[tuple[int, str, str, str]] = []  # (line, printed, reason, text)
+        self.generated: dict[tuple, list[tuple[int, str | None]]] = {}  # (statement, title, label) -> cells
+        self.table: _Table | None = None
+        self.pending: tuple[str, int] | None = None  # a line that may title an unknown table below it
+        self.pending_scale: int | None = None
+        self.group_row = _before_labelled_row(lines)
+        self.components = catalog.identity_components()
+        self.units = catalog.metric_units()
+
+    def text_line(self, index: int, text: str, number: int) -> str | None:
+        """A line without tabs: a title, a note, prose; or a group row printed without its tabs (returned)."""
+        table, statement, note = self.table, title_statement(text), scale_note(text)
+        if (table and (table.columns or table.header_rows) and self.group_row[index]
+                and base_title(text) != table.key and not statement and note is None):
+            return text + "\t"
+        if statement:
+            if table and table.has_data and table.statement == statement and (
+                    base_title(text) == table.key or is_continued(text)):
+                table.resumed = True  # the table goes on after a page break
             else:
-                if statement:
-                    same = table and table.has_data and table.statement == statement
-                    if same and (base_title(text) == table.key or is_continued(text)):
-                        table.resumed = True  # the table goes on after a page break
-                    else:
-                        table = _Table(statement, text, line.number)
-                elif note is not None:
-                    if table and not table.has_data:
-                        table.scale = note
-                    elif table is None:
-                        pending_scale = note
-                elif table is None or (table.has_data and not table.resumed):
-                    table = None  # prose after a table ends it
-                    if _title_like(text):
-                        pending, pending_scale = (text, line.number), None
-                    elif text.endswith("."):
-                        pending = None  # a sentence: the next table's title is below it
-                continue
+                self.table = _Table(statement, text, number)
+        elif note is not None:
+            if table and not table.has_data:
+                table.scale = note
+            elif table is None:
+                self.pending_scale = note
+        elif table is None or (table.has_data and not table.resumed):
+            self.table = None  # prose after a table ends it
+            if _title_like(text):
+                self.pending, self.pending_scale = (text, number), None
+            elif text.endswith("."):
+                self.pending = None  # a sentence: the next table's title is below it
+        return None
+
+    def row(self, line: Line, text: str) -> None:
         cells = text.split("\t")
         label, values = cells[0], cells[1:]
+        table = self.table
         if table is not None:
             table.resumed = False
         else:
-            title, at = pending or ("untitled table", line.number)
-            table = _Table(OTHER, title, at, pending_scale)
-            pending, pending_scale = None, None
+            title, at = self.pending or ("untitled table", line.number)
+            table = self.table = _Table(OTHER, title, at, self.pending_scale)
+            self.pending, self.pending_scale = None, None
         if not label:
             if any(values):
                 table.header_rows.append(values)
-            continue
+            return
         if table.header_rows:
             columns = header_columns(table.header_rows)
             if table.has_data and columns != table.columns:
@@ -164,20 +164,29 @@ def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[t
             table.columns, table.header_rows = columns, []
         if not any(values):
             table.heading, table.group = label, None
-            continue
+            return
         table.has_data = True
-        statement = table.statement
-        section, metric, in_group = table.heading, None, False
+        section, metric = self.line_metric(table, label)
+        self.values(table, line, text, label, values, section, metric)
+
+    def line_metric(self, table: _Table, label: str) -> tuple[str | None, str | None]:
+        """The row's section and catalog metric (None: no catalog knows it)."""
+        statement, section, metric, in_group = table.statement, table.heading, None, False
         if table.group:  # still inside a subtotal-carrying group row's components? (an unknown line stays in)
             metric = _metric_for(statement, table.group, label)
-            in_group = metric is None or metric in components.get(table.group_metric, ())
+            in_group = metric is None or metric in self.components.get(table.group_metric, ())
             section = table.group if in_group else section
             table.group = table.group if in_group else None
         if not in_group:
             metric = _metric_for(statement, section, label)
-            if metric in components:  # a total printed above its components
+            if metric in self.components:  # a total printed above its components
                 table.group, table.group_metric = label, metric
-        unit = units.get(metric) if metric else None
+        return section, metric
+
+    def values(self, table: _Table, line: Line, text: str, label: str, values: list[str], section: str | None,
+               metric: str | None) -> None:
+        statement = table.statement
+        unit = self.units.get(metric) if metric else None
         metric_id = unit_hint = None
         for j, raw in enumerate(values, 1):
             if not raw:
@@ -185,29 +194,43 @@ def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[t
             column = table.columns.get(j)
             number = NUMBER.match(raw) is not None
             if column is None or not number:
-                reason = "not a number" if not number else "without a period header"
                 if statement == OTHER:  # an unknown table's cell with no period, or text: not a fact
                     if _HAS_DIGIT.search(raw):
-                        unplaced.append((line.number, raw, f"table cell {reason}", text))
+                        reason = "not a number" if not number else "without a period header"
+                        self.unplaced.append((line.number, raw, f"table cell {reason}", text))
                     continue
                 problem = (f"table cell {raw!r} in column {j} of {label!r} is not a number" if not number
                            else f"value {raw!r} in column {j} of {label!r} has no period header")
-                raise ReleaseError(source_file, problem, line.number)
+                raise ReleaseError(self.source_file, problem, line.number)
             if metric_id is None:
                 metric_id = metric or generated_id(statement, table.title, None, label)
                 unit_hint = unit or _unit_guess(section, label)
             if metric is None:
                 key = (statement, table.title if statement == OTHER else None, label)
-                generated.setdefault(key, []).append((len(out), section))
+                self.generated.setdefault(key, []).append((len(self.out), section))
             if table.scale is None and unit_hint == "currency" and not raw.endswith("%"):
-                table.scale = release_scale(lines, source_file, table)
-            out.append((
+                table.scale = release_scale(self.lines, self.source_file, table)
+            self.out.append((
                 statement, section, label, metric_id, unit_hint, table.scale or 1, raw, column.period_type,
                 column.period_start, column.period_end, column.currency, line.number, j, line.source,
             ))
-    if generated:
-        _qualify(out, generated)
-    return out, unplaced
+
+
+def read_cells(lines: list[Line], source_file: str) -> tuple[list[tuple], list[tuple[int, str, str, str]]]:
+    """(cells as CELL_FIELDS tuples, numbers of unknown tables that are no facts as (line, printed, reason, text))."""
+    walk = _Walk(lines, source_file)
+    for index, line in enumerate(lines):
+        text = line.text
+        if "\t" not in text:
+            if not text:
+                continue
+            text = walk.text_line(index, text, line.number)
+            if text is None:
+                continue
+        walk.row(line, text)
+    if walk.generated:
+        _qualify(walk.out, walk.generated)
+    return walk.out, walk.unplaced
 
 
 def _before_labelled_row(lines: list[Line]) -> list[bool]:
