@@ -271,10 +271,10 @@ def test_values_split_across_cells():
 def test_page_furniture_is_dropped():
     page = """<html><body>
 <p>Qifu Technology Announces Results</p><p>First paragraph, page one.</p>
-<p style="text-align: center">1</p><hr style="page-break-after: always">
-<p><i>Qifu Technology, Inc.</i></p><p>Second page opens here.</p>
-<p align="center">- 2 -</p><div style="page-break-before: always"></div>
-<p><i>Qifu Technology, Inc.</i></p>
+<p>Earnings release | Q3</p><p style="text-align: center">1</p><hr style="page-break-after: always">
+<p><i>Qifu Technology, Inc.</i></p><p>Unaudited</p><p>Second page opens here.</p>
+<p>Earnings release | Q3</p><p align="center">- 2 -</p><div style="page-break-before: always"><hr></div>
+<p><i>Qifu Technology, Inc.</i></p><p>Unaudited</p>
 <table>
 <tr><td></td><td>Three months ended June 30, 2031</td></tr>
 <tr><td>Cash</td><td>1,000</td></tr>
