@@ -232,7 +232,8 @@ def html_lines(text: str) -> list[Line]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     page = _Page()
-    if not (_FAST_PARSER and _feed_fast(page, text, _READ_ATTRS)):
+    paged = "break-" in text or "BREAK-" in text  # page-break styles to look for (a paginated document)
+    if not (_FAST_PARSER and _feed_fast(page, text, _READ_PAGED if paged else _READ_ATTRS)):
         page = _Page()
         page.feed(text)
         page.close()
@@ -267,4 +268,5 @@ class _ReadAttrs:
 
 # The fast tokenizer reads most pages and hands anything it does not recognize to html.parser (tests compare both).
 _FAST_PARSER = True
-_READ_ATTRS = _ReadAttrs()
+_READ_ATTRS = read_attrs_pattern(_ATTRS - {"style"})
+_READ_PAGED = _ReadAttrs()
