@@ -149,6 +149,13 @@ def to_html(text: str) -> str:
     return "\n".join(out)
 
 
+def to_edgar(text: str) -> str:
+    """The text release as a filing agent's SEC EDGAR exhibit 99.1 (tests/forms_edgar.py)."""
+    from tests.forms_edgar import render
+
+    return render(text)
+
+
 # --- text drift -----------------------------------------------------------------------------------------
 
 

@@ -1,6 +1,6 @@
 """Generate realistic, internally consistent QFIN earnings releases in the shipped text form.
 
-    build_release(year, quarter, *, form_template=None, restate=None) -> str
+    build_release(year, quarter, *, form_template=None, restate=None, millions=False) -> str
 
 - Layout and wording: the shipped release raw/qfin-2024q3-earnings-release.txt, or `form_template`
   (the text of another release in that layout: same sentence patterns, any labels the catalog maps).
@@ -25,6 +25,11 @@
   3M column only; a balance-sheet line replaces it in the prior Dec 31 column. Totals, per-share figures
   and margins of that column are recomputed (so the release still foots), prose comparatives follow.
   Only leaves can be restated (ValueError otherwise); balance-sheet changes land in company equity.
+- `millions`: currency table cells in RMB/US$ millions to one decimal (half away from zero) and each
+  amounts note saying so; the same values, printed less precisely.
+- Other forms of the same release (the issuer's name by period, datelines, an exhibit label, amounts
+  notes, a line or a table no catalog knows): tests/release_builder_forms.py; the EDGAR exhibit:
+  tests/forms.to_edgar.
 - Per-share: EPS = net income attributable / weighted shares (half up, 2 dp), per-ADS = ADS ratio × EPS;
   USD EPS = round(net income attributable / (shares × rate)) and USD per-ADS = round(RMB per-ADS / rate),
   the one choice that passes both the usd_translation and ratios checks within their tolerances.
@@ -50,7 +55,7 @@ __all__ = ["build_release", "release_name"]
 class Release:
     """What the line renderers read: the release's periods, columns, KPIs and wording helpers."""
 
-    def __init__(self, year: int, quarter: int, restate: dict[str, int] | None):
+    def __init__(self, year: int, quarter: int, restate: dict[str, int] | None, millions: bool = False):
         if quarter not in (1, 2, 3, 4):
             raise ValueError(f"quarter must be 1..4, not {quarter!r}")
         self.y, self.q, self.n = year, quarter, values.qindex(year, quarter)
@@ -59,6 +64,7 @@ class Release:
         self.qe_py = values.period_end(self.n - 4)
         self.pub: date = values.published(self.n)
         self.restate = dict(restate or {})
+        self.millions = millions
         unknown = set(self.restate) - values.restatable()
         if unknown:
             known = sorted(values.restatable())
@@ -139,10 +145,10 @@ def _shipped() -> str:
 
 
 def build_release(year: int, quarter: int, *, form_template: str | None = None,
-                  restate: dict[str, int] | None = None) -> str:
+                  restate: dict[str, int] | None = None, millions: bool = False) -> str:
     """The full text of the QFIN release for fiscal `year`, `quarter` (see the module docstring)."""
     items, tail = _compile(form_template if form_template is not None else _shipped())
-    release = Release(year, quarter, restate)
+    release = Release(year, quarter, restate, millions)
     out: list[str] = []
     skip_blank = False
     for item in items:
@@ -155,7 +161,8 @@ def build_release(year: int, quarter: int, *, form_template: str | None = None,
             continue
         skip_blank = False
         out.append(line)
-    return "\n".join(out) + tail
+    text = "\n".join(out) + tail
+    return text.replace("Amounts in thousands of", "Amounts in millions of") if millions else text
 
 
 def release_name(year: int, quarter: int) -> str:

@@ -35,6 +35,13 @@ def _per_share(value: int) -> str:
     return f"({text})" if value < 0 else text
 
 
+def _millions(value: int) -> str:
+    """Thousands -> millions to one decimal, half away from zero: 4,370,158 -> '4,370.2'."""
+    tenths = (2 * abs(value) + 100) // 200
+    text = f"{tenths // 10:,}.{tenths % 10}"
+    return "-" if value == 0 else f"({text})" if value < 0 and tenths else text
+
+
 def _percent(value: int) -> str:  # margins, in tenths of a percent
     text = f"{abs(value) // 10}.{abs(value) % 10}%"
     return "-" + text if value < 0 else text
@@ -132,11 +139,12 @@ def _row_renderer(label: str, values: list[str], metric: str | None, unit: str, 
         raise ValueError(f"template row {label!r} maps to no catalog metric")
     full = [roles[j] if v else None for j, v in enumerate(values, 1)]  # (role, in USD) of each printed cell
     first_quarter = [spec for j, spec in enumerate(full, 1) if keep(_Q1, j)]
-    show = FORMATS[unit]
+    plain = FORMATS[unit]
 
     def render(c) -> str | None:
         if c.q == 1 and ytd_only:
             return None
+        show = _millions if c.millions and unit == "currency" else plain
         specs = first_quarter if c.q == 1 else full
         numbers = [None if spec is None else c.column(spec)[metric] for spec in specs]
         text = label

@@ -6,14 +6,14 @@
 - ratios.csv        ratio metrics: metric = numerator / denominator (margins, per-share)
 - aliases.csv       renamed metrics: an old metric_id and the metric it is now
 - statements.csv    table titles -> statement codes
-- issuers.csv       the companies whose releases we read (with former names and SEC CIK)
+- issuers.csv       the companies whose releases we read: one row per (ticker, name), former names too, and the SEC CIK
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -40,9 +40,34 @@ def norm_label(text: str) -> str:
 @dataclass(frozen=True)
 class Issuer:
     ticker: str
-    name: str
-    pattern: re.Pattern
+    names: tuple[str, ...]  # every name it has published under, in issuers.csv order ('360 Finance, Inc.', ...)
+    pattern: re.Pattern  # any of its names, any case, with or without ', Inc.'
     cik: str | None = None  # SEC Central Index Key: where `qfin fetch` finds the issuer's filings on EDGAR
+
+    @property
+    def name(self) -> str:
+        """Its current name (the last of issuers.csv)."""
+        return self.names[-1]
+
+
+# A company-form suffix: '360 Finance, Inc.', 'Qifu Technology Inc', 'QIFU TECHNOLOGY INC'.
+_SUFFIX = r"(?:,?\s+(?:inc|ltd|limited|corp|corporation)\b\.?)?"
+
+
+def _core(name: str) -> str:
+    """'360 DigiTech, Inc.' -> '360 DigiTech' (the words of a name without its company-form suffix)."""
+    return re.sub(r",?\s+(?:inc|ltd|limited|corp|corporation)\.?$", "", name.strip(), flags=re.I)
+
+
+def name_pattern(names: list[str] | tuple[str, ...]) -> re.Pattern:
+    """Any of `names` in any case, with or without its suffix (longest first)."""
+    cores = sorted({_core(n) for n in names}, key=len, reverse=True)
+    words = "|".join(r"\s+".join(map(re.escape, core.split())) for core in cores)
+    return re.compile(rf"(?<![\w])(?:{words}){_SUFFIX}(?![\w])", re.I)
+
+
+def _words(name: str) -> str:
+    return " ".join(_core(name).casefold().split())
 
 
 class Issuers:
@@ -50,15 +75,44 @@ class Issuers:
         self.rows = rows
 
     def match(self, text: str) -> Issuer | None:
-        return next((i for i in self.rows if i.pattern.search(text)), None)
+        """The issuer named in `text` under any of its names."""
+        found = self.match_name(text)
+        return found[0] if found else None
+
+    def match_name(self, text: str) -> tuple[Issuer, str] | None:
+        """The issuer named in `text` and the name it is printed under (the first name found)."""
+        for issuer in self.rows:
+            found = issuer.pattern.search(text)
+            if found:
+                printed = _words(found.group(0))
+                return issuer, next((n for n in issuer.names if _words(n) == printed), issuer.names[-1])
+        return None
 
 
 @cache
 def issuers() -> Issuers:
-    return Issuers(
-        [Issuer(r["ticker"], r["name"], re.compile(r["name_pattern"], re.I), r.get("cik"))
-         for r in load("issuers").to_dicts()]
-    )
+    """issuers.csv: one row per (ticker, name); an issuer is a ticker with all its names."""
+    names: dict[str, list[str]] = {}
+    ciks: dict[str, str | None] = {}
+    for row in load("issuers").to_dicts():
+        names.setdefault(row["ticker"], []).append(row["name"])
+        ciks[row["ticker"]] = ciks.get(row["ticker"]) or row.get("cik")
+    return Issuers([Issuer(ticker, tuple(ns), name_pattern(ns), ciks[ticker]) for ticker, ns in names.items()])
+
+
+ISSUER_PLACEHOLDER = "<issuer>"
+
+
+@cache
+def _label_names() -> re.Pattern:
+    return name_pattern([name for issuer in issuers().rows for name in issuer.names])
+
+
+@lru_cache(maxsize=8192)
+def label_key(text: str) -> str:
+    """A table label as looked up: norm_label, and any issuer name (any of its names) as one placeholder,
+    so 'TOTAL 360 FINANCE INC EQUITY' and 'Total Qifu Technology, Inc. equity' are the same line."""
+    return _label_names().sub(ISSUER_PLACEHOLDER, norm_label(text))
 
 
 @cache
@@ -76,8 +130,8 @@ def table_labels() -> dict[tuple[str, str], list[tuple[str | None, str]]]:
     """(statement, normalized label) -> [(section keyword or None, metric_id)], most specific first."""
     out: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
     for row in load("table_labels").to_dicts():
-        key = (row["statement"], norm_label(row["label"]))
-        section = norm_label(row["section"]) if row["section"] else None
+        key = (row["statement"], label_key(row["label"]))
+        section = label_key(row["section"]) if row["section"] else None
         out.setdefault(key, []).append((section, row["metric_id"]))
     for options in out.values():
         options.sort(key=lambda o: o[0] is None)
@@ -86,10 +140,10 @@ def table_labels() -> dict[tuple[str, str], list[tuple[str | None, str]]]:
 
 def metric_for(statement: str, section: str | None, label: str) -> str | None:
     """The catalog's metric for a printed table row, or None if the catalog does not know it."""
-    options = table_labels().get((statement, norm_label(label)))
+    options = table_labels().get((statement, label_key(label)))
     if not options:
         return None
-    sec = norm_label(section) if section else ""
+    sec = label_key(section) if section else ""
     # The longest section keyword found in the printed section wins ('weighted average shares' beats 'per ordinary share').
     hits = [(len(keyword or ""), metric) for keyword, metric in options if keyword is None or keyword in sec]
     return max(hits)[1] if hits else None
@@ -101,7 +155,8 @@ def metric_units() -> dict[str, str]:
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", norm_label(text)).strip("_")
+    """'Other gains, net' -> 'other_gains_net'; an issuer name becomes 'issuer' (the same under every name)."""
+    return re.sub(r"[^a-z0-9]+", "_", label_key(text)).strip("_")
 
 
 @cache

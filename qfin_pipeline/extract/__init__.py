@@ -8,9 +8,8 @@ import polars as pl
 
 from qfin_pipeline import catalog
 from qfin_pipeline.extract.document import Document, ReleaseError, read_document
-from qfin_pipeline.extract.facts import empty_unread
 from qfin_pipeline.extract.prose import read_prose
-from qfin_pipeline.extract.tables import read_tables
+from qfin_pipeline.extract.tables import read_tables_and_unread
 
 __all__ = ["Document", "Extraction", "ReleaseError", "apply_aliases", "extract_facts", "extract_release", "read_document"]
 
@@ -32,8 +31,9 @@ def apply_aliases(facts: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
 
 def extract_release(doc: Document) -> Extraction:
     """Every number the release prints: table cells, then the prose figures; and the prose numbers left unread."""
-    facts = pl.concat([read_tables(doc), read_prose(doc)], how="vertical")
-    return Extraction(apply_aliases(facts, catalog.metric_aliases()), empty_unread())
+    tables, tables_unread = read_tables_and_unread(doc)
+    facts = pl.concat([tables, read_prose(doc)], how="vertical")
+    return Extraction(apply_aliases(facts, catalog.metric_aliases()), tables_unread)
 
 
 def extract_facts(doc: Document) -> pl.DataFrame:

@@ -38,7 +38,7 @@ UNREAD_SCHEMA: dict[str, pl.DataType] = {
 KINDS = ("table", "highlight", "narrative", "outlook", "capital_return", "reference", "reported_change")
 STATEMENTS = (
     "balance_sheet", "income_statement", "cash_flow", "comprehensive_income", "non_gaap",
-    "operating", "outlook", "capital_return", "reference",
+    "operating", "outlook", "capital_return", "reference", "other",  # other: a table under a title no catalog knows
 )
 PERIOD_TYPES = ("instant", "3M", "6M", "9M", "12M")
 UNITS = ("currency", "shares", "per_share", "pure", "count", "months")

@@ -178,17 +178,28 @@ def reported_change(facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _csv_field(col: str) -> pl.Expr:
+    """A value as one CSV field (quoted when it holds a comma or a quote)."""
+    c = pl.col(col).fill_null("")
+    return pl.when(c.str.contains('[",]')).then(pl.format('"{}"', c.str.replace_all('"', '""'))).otherwise(c)
+
+
 def metric_mapped(table: pl.DataFrame) -> pl.DataFrame:
-    """One evaluation per table line: its cells carry a catalog metric, not an 'unmapped__' id."""
+    """One evaluation per table line: its cells carry a catalog metric, not a generated id.
+
+    A line no catalog knows is loaded under its generated id; the detail names the line and the exact
+    table_labels.csv row that maps it (to its generated id, so its history goes on unchanged)."""
+    known = list(catalog.metric_units())
     lines = (
         table.group_by("release_id", "source_line")
         .agg(
             pl.col("statement", "section", "label", "metric_id").first(),
             cells=pl.len(),
-            unmapped=pl.col("metric_id").str.starts_with("unmapped__").sum().cast(pl.Float64),
+            unmapped=(~pl.col("metric_id").is_in(known)).sum().cast(pl.Float64),
         )
         .sort("release_id", "source_line")
     )
+    row = pl.concat_str([_csv_field(c) for c in ("statement", "section", "label", "metric_id")], separator=",")
     return finish(
         lines.with_columns(
             expected=pl.lit(0.0),
@@ -197,13 +208,16 @@ def metric_mapped(table: pl.DataFrame) -> pl.DataFrame:
             detail=pl.when(pl.col("unmapped") > 0)
             .then(
                 pl.format(
-                    "line {} ({}, section '{}'): label '{}' is not in catalog/table_labels.csv "
-                    "({} cells loaded as {})",
+                    "line {} ({}, section '{}'): label '{}' is in no catalog; its {} cells are loaded as {}. "
+                    "To map it, add to catalog/table_labels.csv the row: {} (and to metrics.csv a row for {}, "
+                    "or use an existing metric_id in that row)",
                     "source_line",
                     "statement",
                     pl.col("section").fill_null(""),
                     "label",
                     "cells",
+                    "metric_id",
+                    row,
                     "metric_id",
                 )
             )

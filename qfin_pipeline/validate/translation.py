@@ -18,6 +18,7 @@ from qfin_pipeline.validate._frames import (
     pick,
     printing,
 )
+from qfin_pipeline.validate.identities import unknown_members
 from qfin_pipeline.validate.ratios import ads_factors
 
 
@@ -98,8 +99,15 @@ def usd_translation(table: pl.DataFrame, fx: float | Mapping[str, float | None] 
         .otherwise(pl.lit("rate implied by the table (no stated rate)")),
     )
     per_ads = catalog.ads_equivalents().filter(pl.col("unit") == "per_share")["ads_metric_id"].to_list()
+    # A line no catalog knows, among a total's components, carries the rounding of that total's group too.
+    members = unknown_members(table).select("u_fid", "t_metric")
+    parent_k = members.join(translation_terms(), left_on="t_metric", right_on="metric_id").select(
+        "u_fid", parent_k="k"
+    )
     pairs = (
         pairs.join(translation_terms(), on="metric_id", how="left")
+        .join(parent_k, on="u_fid", how="left")
+        .with_columns(k=pl.coalesce("k", "parent_k"))
         .join(ads_factors(table), on="release_id", how="left")
         .with_columns(
             k=pl.when(pl.col("metric_id").is_in(per_ads) & pl.col("r").is_not_null())

@@ -1,8 +1,10 @@
-"""HTML form of a release (a newswire page) -> the same logical Lines the text form yields.
+"""HTML form of a release (a newswire page or an EDGAR exhibit) -> the same logical Lines the text form yields.
 
 Paragraphs, headings and bullets ('- ' + text) become one Line each; a <tr> becomes one tab-separated Line
-(label first, layout-only columns dropped, a colspan header cell followed by empty cells). Footnote markers
-(<sup>N</sup>) become '^{*N}', which normalize_line removes; a paragraph that opens with one keeps 'N '.
+(label first, layout-only columns dropped, a colspan header cell followed by empty cells); a layout table
+(bullets and footnotes as glyph + text cells) one prose Line per row (html_tables.py). Footnote markers
+(<sup>N</sup>) become '^{*N}', which normalize_line removes; a paragraph or cell that opens with one keeps
+'N '. Page furniture (page breaks, page numbers, running headers) is dropped (pages.py).
 Line.number / Line.source: the 1-based line of the HTML file where the text (a row: its first value)
 stands, and that physical line. Only the article body is read, plus the page's <h1> headline above it.
 """
@@ -13,9 +15,12 @@ import re
 from bisect import bisect_left
 from html.parser import HTMLParser
 
-from qfin_pipeline.extract.document import Line, normalize_line
-from qfin_pipeline.extract.html_tokenizer import feed_fast as _feed_fast
-from qfin_pipeline.extract.html_tokenizer import read_attrs_pattern
+from qfin_pipeline.extract.forms.article import Block, article_blocks
+from qfin_pipeline.extract.forms.html_tables import table_lines
+from qfin_pipeline.extract.forms.html_tokenizer import feed_fast as _feed_fast
+from qfin_pipeline.extract.forms.html_tokenizer import read_attrs_pattern
+from qfin_pipeline.extract.forms.pages import BREAK, drop_furniture
+from qfin_pipeline.extract.lines import Line, normalize_line
 
 _SKIP = frozenset("head title script style noscript template nav footer aside form button select svg iframe "
                   "object canvas".split())
@@ -29,13 +34,9 @@ _WRAPPERS = frozenset({"html", "body", "main", "article"})  # never skipped for 
 _BLOCKS = frozenset("p div li ul ol h1 h2 h3 h4 h5 h6 blockquote section article main header pre dl dt dd "
                     "figure figcaption center address caption".split())
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"})
-_ATTRS = frozenset({"class", "id", "role", "itemprop", "colspan"})
+_ATTRS = frozenset({"class", "id", "role", "itemprop", "colspan", "style"})
 _FOOTNOTE = re.compile(r"\*?\d{1,2}(?:\s*,\s*\*?\d{1,2})*")
-_SYMBOLS = frozenset({"$", "US$", "RMB", "USD", "¥", "￥", "HK$", "€", "£"})  # currency-sign layout columns
-_SUFFIXES = frozenset({")", "%", ")%", "%)"})  # '(659' + ')' printed in a column of its own
-
-Block = tuple[int, str, tuple[int, ...], bool]  # (line, text, open content candidates, is the <h1>)
-
+_PAGE_BREAK = re.compile(r"page-break-(?:before|after)\s*:\s*always|break-(?:before|after)\s*:\s*page", re.I)
 
 def _clean(chunks: list[str]) -> str:
     return " ".join("".join(chunks).split())
@@ -55,6 +56,7 @@ class _Page(HTMLParser):
         self.blocks: list[Block] = []
         self.tables: list[dict] = []  # open tables: rows, the open row, its line, candidates
         self.cell = 0  # colspan of the open cell, 0 when none
+        self.breaks = 0  # page breaks seen (an EDGAR exhibit's pages)
         self.newlines: list[int] | None = None  # _feed_fast: offsets of the page's line breaks
         self.at = 0  # _feed_fast: offset of the token being handled
 
@@ -74,21 +76,28 @@ class _Page(HTMLParser):
         self.buf.append(data)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            if (tag == "br" or tag == "hr") and not self.skip:
-                self._break()
-            return
+        page_break = tag == "hr"
         skip, cand, span = tag in _SKIP or (tag == "header" and not self.cands), tag in ("article", "main"), 1
         for name, value in attrs:
             if not value or name not in _ATTRS:
                 continue
-            if name == "colspan":
+            if name == "style":
+                page_break = page_break or bool(_PAGE_BREAK.search(value))
+            elif name == "colspan":
                 span = max(1, min(50, int(value))) if value.strip().isdigit() else 1
             elif name == "role":
                 skip = skip or value.lower() in _SKIP_ROLES
             else:
                 skip = skip or (tag not in _WRAPPERS and bool(_CHROME.search(value)))
                 cand = cand or bool(_CONTENT.search(value))
+        if page_break and not self.skip and not skip:
+            if tag == "tr":
+                self._close_row()  # the break stands before this row
+            self._page_break()
+        if tag in _VOID:
+            if (tag == "br" or tag == "hr") and not self.skip:
+                self._break()
+            return
         stack = self.stack
         if stack and stack[-1][0] == tag and tag in ("p", "li", "td", "th", "tr"):
             self._close(stack.pop())  # <p>a<p>b, <td>a<td>b: the second element closes the first
@@ -153,13 +162,26 @@ class _Page(HTMLParser):
         if ident:
             self.cands = self.cands[:-1]
 
+    def _page_break(self) -> None:
+        """A page break: a row of its own inside a table, else a block of its own (pages.py drops both)."""
+        self.breaks += 1
+        if self.tables:
+            table = self.tables[-1]
+            if table["row"] is not None:
+                table["break"] = True  # after the open row
+            else:
+                table["rows"].append((self.line(), None))
+            return
+        self._flush()
+        self.blocks.append((self.line(), BREAK, self.cands, False))
+
     def _footnote_marker(self) -> None:
         at, self.sup_at = self.sup_at, -1
         content = "".join(self.buf[at:]).strip() if at >= 0 else ""
         if not _FOOTNOTE.fullmatch(content):
             return  # not a footnote number ('1<sup>st</sup>', '<sup>TM</sup>'): kept as text
         numbers = re.findall(r"\d+", content)
-        opening = not self.cell and not "".join(self.buf[:at]).strip()
+        opening = not "".join(self.buf[:at]).strip()  # a paragraph or cell that opens with it: 'N ' as printed
         del self.buf[at:]
         self.buf.append(" ".join(numbers) + " " if opening else "".join(f"^{{*{n}}}" for n in numbers))
 
@@ -194,76 +216,15 @@ class _Page(HTMLParser):
             table = self.tables[-1]
             table["rows"].append((table["row_line"], table["row"]))
             table["row"] = None
+            if table.pop("break", False):
+                table["rows"].append((table["row_line"], None))
 
     def _close_table(self) -> None:
         self._close_row()
         self._flush()  # drops stray text between the cells
         table = self.tables.pop()
-        self.blocks.extend((line, text, table["cands"], False) for line, text in table_lines(table["rows"]))
-
-
-def table_lines(rows: list[tuple[int, list[tuple[str, int, int]]]]) -> list[tuple[int, str]]:
-    """Rows of (tr line, [(cell text, colspan, line)]) -> (line, text), tab-separated as in the text form.
-
-    A grid column is kept only if some single-column cell in it holds real content (not a bare currency
-    sign, not a lone ')' or '%'): empty spacer and currency-sign columns are dropped, a ')'/'%' column is
-    appended to the value on its left, and a spanning cell lands on the first kept column it covers.
-    Label-only rows above the first row with values (a title inside the table) stay prose lines.
-    """
-    rows = [(ln, cells) for ln, cells in rows if any(text for text, _, _ in cells)]
-    width = max((sum(span for _, span, _ in cells) for _, cells in rows), default=0)
-    kept = [False] * width
-    for _, cells in rows:
-        col = 0
-        for text, span, _ in cells:
-            if span == 1 and text and text not in _SYMBOLS and text not in _SUFFIXES:
-                kept[col] = True
-            col += span
-    index = {c: i for i, c in enumerate(c for c in range(width) if kept[c])}
-    next_kept: list[int | None] = [None] * (width + 1)
-    for c in range(width - 1, -1, -1):
-        next_kept[c] = c if kept[c] else next_kept[c + 1]
-    out_rows, seen_values = [], False
-    for tr_line, cells in rows:
-        out, lines, col = [""] * len(index), [0] * len(index), 0
-        for text, span, line in cells:
-            start, col = col, col + span
-            k = next_kept[start]
-            if not text:
-                continue
-            if k is not None and k < col:
-                out[index[k]], lines[index[k]] = text, line
-            elif text in _SUFFIXES:
-                left = (index[k] if k is not None else len(index)) - 1
-                if left >= 0 and out[left]:
-                    out[left] += text
-            elif k is not None and not out[index[k]] and not (text in _SYMBOLS and out[0]):
-                out[index[k]], lines[index[k]] = text, line  # a header over a spacer: onto the next column
-        has_values = any(out[1:])
-        if not (has_values or out[0]):
-            continue
-        if len(index) > 1 and (seen_values or has_values):
-            seen_values = True
-            number = next((ln for ln, v in zip(lines[1:], out[1:], strict=True) if v and ln), 0)
-            out_rows.append((number or lines[0] or tr_line, "\t".join(out)))
-        else:
-            out_rows.append((lines[0] or tr_line, out[0]))  # a title row above the table, or a 1-column table
-    return out_rows
-
-
-def _article(blocks: list[Block], depth: dict[int, int]) -> list[tuple[int, str]]:
-    """The blocks of the innermost content candidate holding most of the text, and the <h1> above it
-    (a candidate: <article>, <main>, or a class/id/itemprop naming an article or main body)."""
-    size: dict[int, int] = {}
-    for _, text, cands, _ in blocks:
-        for c in cands:
-            size[c] = size.get(c, 0) + len(text)
-    most = max(size.values(), default=0)
-    if most < 0.5 * sum(len(text) for _, text, _, _ in blocks):  # no container holds the article: all of <body>
-        return [(line, text) for line, text, _, _ in blocks]
-    chosen = max((c for c, n in size.items() if n >= 0.8 * most), key=lambda c: (depth[c], -c))
-    first = next(i for i, b in enumerate(blocks) if chosen in b[2])
-    return [(b[0], b[1]) for i, b in enumerate(blocks) if chosen in b[2] or (b[3] and i < first)]
+        if table["rows"]:
+            self.blocks.append((table["rows"][0][0], table["rows"], table["cands"], False))
 
 
 def html_lines(text: str) -> list[Line]:
@@ -271,7 +232,8 @@ def html_lines(text: str) -> list[Line]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     page = _Page()
-    if not (_FAST_PARSER and _feed_fast(page, text, _READ_ATTRS)):
+    paged = "break-" in text or "BREAK-" in text  # page-break styles to look for (a paginated document)
+    if not (_FAST_PARSER and _feed_fast(page, text, _READ_PAGED if paged else _READ_ATTRS)):
         page = _Page()
         page.feed(text)
         page.close()
@@ -279,12 +241,32 @@ def html_lines(text: str) -> list[Line]:
         page._close(page.stack.pop())
     page._flush()
     physical = text.split("\n")
-    return [
-        Line(number, normalize_line(logical), physical[number - 1] if 0 < number <= len(physical) else "")
-        for number, logical in _article(page.blocks, page.depth)
-    ]
+    logical: list[tuple[int, str]] = []
+    blocks = article_blocks(page.blocks, page.depth)
+    for number, item in drop_furniture(blocks) if page.breaks else blocks:
+        if isinstance(item, str):
+            logical.append((number, item))
+        else:
+            logical.extend(table_lines(item))
+    return [Line(number, normalize_line(t), physical[number - 1] if 0 < number <= len(physical) else "")
+            for number, t in logical]
+
+
+class _ReadAttrs:
+    """Which start tags pass their attributes: one holding an attribute the page reads, or a page-break style
+    (a plain substring test first: most tags have no 'break' at all)."""
+
+    __slots__ = ("_attrs", "_break")
+
+    def __init__(self) -> None:
+        self._attrs = read_attrs_pattern(_ATTRS - {"style"}).search
+        self._break = _PAGE_BREAK.search
+
+    def search(self, source: str):
+        return self._attrs(source) or (("reak" in source or "REAK" in source) and self._break(source))
 
 
 # The fast tokenizer reads most pages and hands anything it does not recognize to html.parser (tests compare both).
 _FAST_PARSER = True
-_READ_ATTRS = read_attrs_pattern(_ATTRS)
+_READ_ATTRS = read_attrs_pattern(_ATTRS - {"style"})
+_READ_PAGED = _ReadAttrs()

@@ -52,9 +52,10 @@ def read_attrs_pattern(names) -> re.Pattern:
     return re.compile(rf"{_WS}(?:{'|'.join(sorted(names))}){_WS}*=", re.I)
 
 
-def feed_fast(page: HTMLParser, text: str, read_attrs: re.Pattern | None) -> bool:
+def feed_fast(page: HTMLParser, text: str, read_attrs) -> bool:
     """page.feed(text) + page.close() for a page of plain markup; False (page half-fed) for anything else.
-    Start tags pass their attributes only where `read_attrs` finds one (the page ignores the rest)."""
+    Start tags pass their attributes only where `read_attrs.search(source)` finds one (the page ignores the
+    rest); None: every start tag passes them."""
     page.newlines = [m.start() for m in _NEWLINE.finditer(text)]
     n = len(text)
     match = _TOKEN.scanner(text).match
