@@ -34,10 +34,10 @@ from tests.release_builder import build_release
 CIK = next(issuer.cik for issuer in catalog.issuers().rows if issuer.ticker == "QFIN")
 
 
-def exhibit_html(text: str) -> bytes:
-    """A release as its 6-K exhibit 99.1 document. Until branch `forms` lands tests.forms.to_edgar (the filing
-    agent's form), the newswire HTML form the pipeline reads today: at merge, switch Q3 (below) to to_edgar."""
-    return forms.to_html(text).encode()
+def exhibit_html(text: str, *, filing_agent: bool = False) -> bytes:
+    """A release as its 6-K exhibit 99.1 document: the filing agent's HTML (tests.forms.to_edgar: font wrappers,
+    layout tables, page furniture), or the newswire's HTML page some exhibits reproduce."""
+    return (forms.to_edgar(text) if filing_agent else forms.to_html(text)).encode()
 
 
 def cover(month: str) -> bytes:
@@ -73,7 +73,7 @@ ANNUAL = "0001104659-24-051234"
 def filings() -> tuple[list[Filing], list[Filing]]:
     """(recent, older page) as EDGAR lists them."""
     recent = [Filing(Q3, "2024-11-19", "6-K", {"tm2428627d1_6k.htm": cover("November 2024"),
-                                                "tm2428627d1_ex99-1.htm": exhibit_html(SHIPPED.read_text())})]
+                                                "tm2428627d1_ex99-1.htm": exhibit_html(SHIPPED.read_text(), filing_agent=True)})]
     older = [
         Filing(Q2, "2024-08-19", "6-K", {"tm2421794d1_6k.htm": cover("August 2024"),
                                           "tm2421794d1_ex991.htm": exhibit_html(build_release(2024, 2))}),
@@ -157,6 +157,8 @@ def test_qfin_run_loads_the_fetched_releases(fetched):
             select period_end from releases r where r.release_id = facts.release_id)"""))
     q2 = values.period(values.qindex(2024, 2))["total_net_revenue"] * 1000
     assert revenue == {"QFIN-2024Q3": Decimal("4370158000"), "QFIN-2024Q2": Decimal(q2)}
+    # the Q3 exhibit is the filing agent's form: every table cell of the release, as from its text form
+    assert wh.scalar("select count(*) from facts where release_id = 'QFIN-2024Q3' and kind = 'table'") == 499
 
 
 def test_second_fetch_downloads_nothing(fetched, edgar):
