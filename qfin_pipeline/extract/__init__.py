@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from qfin_pipeline import catalog
+from qfin_pipeline.extract import prose
 from qfin_pipeline.extract.document import Document, ReleaseError, read_document
-from qfin_pipeline.extract.facts import empty_unread
-from qfin_pipeline.extract.prose import read_prose
 from qfin_pipeline.extract.tables import read_tables
 
 __all__ = ["Document", "Extraction", "ReleaseError", "apply_aliases", "extract_facts", "extract_release", "read_document"]
@@ -32,8 +31,9 @@ def apply_aliases(facts: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
 
 def extract_release(doc: Document) -> Extraction:
     """Every number the release prints: table cells, then the prose figures; and the prose numbers left unread."""
-    facts = pl.concat([read_tables(doc), read_prose(doc)], how="vertical")
-    return Extraction(apply_aliases(facts, catalog.metric_aliases()), empty_unread())
+    prose_facts, unread = prose.read(doc)
+    facts = pl.concat([read_tables(doc), prose_facts], how="vertical")
+    return Extraction(apply_aliases(facts, catalog.metric_aliases()), unread)
 
 
 def extract_facts(doc: Document) -> pl.DataFrame:
