@@ -38,6 +38,7 @@ _DATES = re.compile(
     re.A,
 )
 _TIMES_PHONES = re.compile(r"\d(?:\d?:\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?|\d{0,3}+(?:[ -]\(?\d{2,4}+\)?){2,})", re.A)
+_PHONE_TELL = re.compile(r"\d[ -]\(?\d", re.A)
 # Word-led noise: (reason, tell, pattern), each tried only where its tell-tale text occurs.
 _WORD_LED = [
     ("stock code", ":", re.compile(r"\b(?:NASDAQ|NYSE|HKEx|SEHK|stock\s+code)\s*:?\s*\w+", re.I)),
@@ -61,9 +62,10 @@ def _issuer_names() -> tuple[re.Pattern, tuple[str, ...]]:
 def noise(text: str) -> list[tuple[int, int, str]]:
     """(start, end, reason) of every stretch of a sentence that holds digits but no figure."""
     spans = [(m.start(), m.end(), "date") for m in _DATES.finditer(text)]
-    for m in _TIMES_PHONES.finditer(text):
-        if not (m.start() and text[m.start() - 1].isalnum()):
-            spans.append((m.start(), m.end(), "time" if ":" in m.group() else "phone number"))
+    if ":" in text or _PHONE_TELL.search(text):  # a time has its colon, a phone number digits apart
+        for m in _TIMES_PHONES.finditer(text):
+            if not (m.start() and text[m.start() - 1].isalnum()):
+                spans.append((m.start(), m.end(), "time" if ":" in m.group() else "phone number"))
     for reason, tell, pattern in _WORD_LED:
         if tell in text:
             spans.extend((m.start(), m.end(), reason) for m in pattern.finditer(text))

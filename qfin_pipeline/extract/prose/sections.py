@@ -41,8 +41,8 @@ class Frame:
 
 
 def is_heading(text: str) -> bool:
-    return (len(text) <= 120 and len(text.split()) <= 16 and not text.startswith("- ")
-            and not text.endswith((".", ":", ";", ",", "”", '"')) and (text[0].isupper() or text[0].isdigit()))
+    return (len(text) <= 120 and not text.startswith("- ") and not text.endswith((".", ":", ";", ",", "”", '"'))
+            and (text[0].isupper() or text[0].isdigit()) and len(text.split()) <= 16)
 
 
 class Section:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
+from itertools import compress, count, islice
 
 from qfin_pipeline import catalog
 
@@ -34,22 +34,36 @@ def sentences(text: str) -> list[str]:
 
 
 _WORD = re.compile(r"[A-Za-z0-9]+\+?", re.A)
+# ASCII text: letters and digits lower-cased, every other character a space (split() then gives the words)
+_WORDS_ONLY = str.maketrans({c: c.lower() if c.isalnum() else " " for c in map(chr, range(128)) if c != "+"})
+
+
+def _words(text: str) -> tuple[list[str], str | None]:
+    """The words of a text, lower case: runs of letters and digits ('day+' keeps its plus); and, for plain
+    ASCII text, the text with every other character a space (the words stand where they stood)."""
+    if text.isascii():
+        spaced = text.translate(_WORDS_ONLY)
+        if "+" not in spaced:  # (a '+' needs the pattern: it ends a word, or stands alone)
+            return spaced.split(), spaced
+    return [w.lower() for w in _WORD.findall(text)], None
 
 
 def tokens(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    return _words(text)[0]
 
 
 @cache
-def _phrase_index() -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    """First word -> (words, phrase) of every catalog phrase starting with it, longest first."""
-    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+def _phrase_trie() -> dict[str, list]:
+    """The catalog phrases as a word trie: word -> [the words that may follow, the phrase ending here or None].
+    Two phrases with the same words ('90 day+ ...', '90-day+ ...'): the first in the catalog stands."""
+    trie: dict[str, list] = {}
     for phrase in catalog.prose_labels():
-        words = tuple(tokens(phrase))
-        index.setdefault(words[0], []).append((words, phrase))
-    for options in index.values():
-        options.sort(key=lambda o: -len(o[0]))
-    return index
+        node: list = [trie, None]
+        for word in tokens(phrase):
+            node = node[0].setdefault(word, [{}, None])
+        if node[1] is None:
+            node[1] = phrase
+    return trie
 
 
 @dataclass(slots=True, eq=False)
@@ -62,21 +76,31 @@ class Phrase:
 def phrases(text: str) -> tuple[list[Phrase], str]:
     """Catalog phrases in a sentence, leftmost-longest, whatever quotes, dashes or commas stand between
     their words; and the sentence's words joined by single spaces (for context checks)."""
-    low = text.lower() if text.isascii() else None
-    lower = _WORD.findall(low) if low is not None else [w.lower() for w in _WORD.findall(text)]
-    index, found, done = _phrase_index(), [], 0
-    for i in [i for i, word in enumerate(lower) if word in index]:
+    lower, spaced = _words(text)
+    trie, found, done = _phrase_trie(), [], 0
+    for i in compress(count(), map(trie.__contains__, lower)):  # words a phrase starts with
         if i < done:
             continue
-        for option, key in index[lower[i]]:
-            n = len(option)
-            if n == 1 or tuple(lower[i:i + n]) == option:
-                found.append((i, i + n - 1, key))
-                done = i + n
+        node, j, last = trie[lower[i]], i, None
+        while True:  # the longest phrase starting here
+            if node[1] is not None:
+                last = (j, node[1])
+            j += 1
+            if j == len(lower) or lower[j] not in node[0]:
                 break
+            node = node[0][lower[j]]
+        if last:
+            found.append((i, *last))
+            done = last[0] + 1
     out = []
     if found:  # where the words stand: only as far as the last phrase
-        words = _WORD.finditer(low if low is not None else text)
-        spans = [m.span() for m in islice(words, found[-1][1] + 1)]
+        if spaced is not None:
+            spans, pos = [], 0
+            for word in lower[:found[-1][1] + 1]:
+                pos = spaced.find(word, pos)
+                spans.append((pos, pos + len(word)))
+                pos += len(word)
+        else:
+            spans = [m.span() for m in islice(_WORD.finditer(text), found[-1][1] + 1)]
         out = [Phrase(spans[i][0], spans[j][1], key) for i, j, key in found]
     return out, " " + " ".join(lower) + " "

@@ -103,6 +103,7 @@ class LineNumbers:
         """UNREAD_SCHEMA rows, plus each figure's key (its reason is checked against the release's facts)."""
         text, facts, figures, spans = self.line.text, self.facts, self.figures, self.spans
         claims: list[Claim] = []
+        fact_starts = sorted(facts)
         for m in NUMBER.finditer(text):
             a = m.start()
             if a in facts:
@@ -114,7 +115,8 @@ class LineNumbers:
                     if a < claim.end and claim.start < b:
                         break
                 else:
-                    if any(a <= at < b for at in facts):  # a fact's digits inside an odd number ('1,23')
+                    n = bisect_right(fact_starts, a)
+                    if n < len(fact_starts) and fact_starts[n] < b:  # a fact's digits inside an odd number ('1,23')
                         continue
                     claim = classify(text, a, b)
                     spans.append(claim)  # it may hold the numbers after it ('91 to 180 days')
