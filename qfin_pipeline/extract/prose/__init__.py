@@ -20,6 +20,8 @@ It reads the grammar of sentences, not the sentences of one release. The parts, 
 - binding.py    one sentence's figures bound to a metric, a role (current, comparative, stated change, share,
                 end of a range) and a period.
 - unread.py     every number that is not a fact, with its reason.
+- patterns.py   the words a pattern starts with, read off the pattern: the period scan's anchor, and `Tell`s
+                that skip a slow pattern where none of its words occurs.
 
 Rows: `section` is the printed heading; `label` the metric's catalog label, for outlook figures followed by
 ' guidance low' / ' guidance high' (a range) or ' guidance' (one figure). reported_change rows (unit pure,

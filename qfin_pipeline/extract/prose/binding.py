@@ -27,6 +27,7 @@ _LINK = re.compile(r"[\W_]*(?:(?:of|up|to|between|at|approximately|about|around|
                    r"|in|range|some|down|by)[\W_]+){0,5}", re.I)
 _POSTFIX = re.compile(r"[\s\"“”'(]*(?:(?:out\s+)?of\s+(?:such|the|those|this)\s+[a-z ]{0,30}?\s+)?"
                       r"(?:(?:was|were|is|are)\s+)?(?:(?:under|for|across|through|via|in)\s+)?[\s\"“”'(]*", re.I)
+# (a Tell: searched only in text holding one of the words it starts with; see patterns.py)
 _COMPARATIVE = Tell(r"\b(?:from|compared\s+(?:to|with)|versus|vs\.?|against|relative\s+to)\s*$", re.I)
 _CONTINUE = re.compile(r"[\s,]*(?:and|as\s+well\s+as)\s*", re.I)
 _FROM = Tell(r"\bfrom\s*$", re.I)
@@ -34,7 +35,7 @@ _LOW = Tell(r"\b(?:between|range\s+of)\s*$", re.I)
 _HIGH = re.compile(r"\s*(?:and|to|-|–)\s*", re.I)
 _CHANGE_WORD = r"increase[sd]?|growth|grew|rise|rose|decrease[sd]?|decline[sd]?|drop(?:ped)?|fell|up|down|reduction"
 _CHANGE_BEFORE = Tell(rf"\b(?P<w>{_CHANGE_WORD})\s+(?:of\s+|by\s+|between\s+|at\s+)?"
-                            r"(?:(?:approximately|about|around|nearly|roughly|over)\s+)?$", re.I)
+                      r"(?:(?:approximately|about|around|nearly|roughly|over)\s+)?$", re.I)
 _CHANGE_AFTER = re.compile(r"\s*(?:(?:year-over-year|year-on-year|yoy|sequential|quarter-over-quarter"
                            rf"|quarter-on-quarter)\s+)?(?P<w>{_CHANGE_WORD})\b", re.I)
 _DOWN = re.compile(r"decrease|decline|drop|fell|down|reduction", re.I)

@@ -14,7 +14,7 @@ from qfin_pipeline import catalog
 
 if TYPE_CHECKING:
     from qfin_pipeline.catalog import ProseLabel
-    from qfin_pipeline.extract.prose.periods import Period
+    from qfin_pipeline.extract.prose.periods import Period, PeriodPhrase
 
 # A printed figure, found from its first digit (fast); a currency before it is read by _currency_before.
 # (The leading \d stands outside the alternation so the scan can skip to digits.)
@@ -123,7 +123,7 @@ class Figure:
     label: ProseLabel | None = None  # the catalog phrase that names its metric
     metric: str | None = None  # its metric_id
     role: Role | None = None
-    trailing: object = False  # the period phrase right after it (None: none; False: not looked for yet)
+    trailing: PeriodPhrase | None | bool = False  # the period phrase right after it (False: not looked for yet)
     kind: str | None = None  # 'value', 'change' or 'share'; None: a change whose comparison cannot be told
     period: Period | None = None
     comparison: str | None = None  # change/share: 'yoy', 'qoq', 'share_of_total'
