@@ -18,7 +18,7 @@ import pytest
 from qfin_pipeline import catalog
 from qfin_pipeline.extract.document import normalize_line, title_statement
 from qfin_pipeline.extract.forms import html as page_module
-from qfin_pipeline.extract.sentences import _TIMES_PHONES, MENTION
+from qfin_pipeline.extract.prose.figures import _TIMES_PHONES, MENTION
 from qfin_pipeline.extract.tables import cell_value
 from tests import forms
 from tests.release_builder import build_release

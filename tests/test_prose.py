@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import time
 from datetime import date
 from pathlib import Path
@@ -11,12 +12,18 @@ import polars as pl
 import pytest
 
 from qfin_pipeline import catalog
+from qfin_pipeline.extract import extract_release
 from qfin_pipeline.extract.document import read_document
-from qfin_pipeline.extract.facts import CURRENCIES, FACT_SCHEMA, KINDS, PERIOD_TYPES, STATEMENTS, UNITS
+from qfin_pipeline.extract.facts import CURRENCIES, FACT_SCHEMA, KINDS, PERIOD_TYPES, STATEMENTS, UNITS, UNREAD_SCHEMA
+from qfin_pipeline.extract.prose import read as read_prose_and_unread
 from qfin_pipeline.extract.prose import read_prose as _read_prose
-from qfin_pipeline.extract.sentences import sentences
+from qfin_pipeline.extract.prose.patterns import Tell, first_words
+from qfin_pipeline.extract.prose.periods import RULES
+from qfin_pipeline.extract.prose.sentences import sentences
+from qfin_pipeline.extract.prose.unread import REASONS
 from qfin_pipeline.extract.tables import read_tables
 from tests import forms
+from tests.release_builder import build_release
 
 SHIPPED = Path(__file__).resolve().parents[1] / "raw" / "qfin-2024q3-earnings-release.txt"
 TEXT = SHIPPED.read_text(encoding="utf-8")
@@ -427,3 +434,205 @@ def test_a_guided_decrease_range_keeps_low_below_high():
     facts = read_prose(read_document(data, "decrease.txt", hashlib.sha256(data).hexdigest()))
     guided = dict(facts.filter(facts["label"].str.starts_with("guidance_yoy")).select("label", "value").iter_rows())
     assert guided == {"guidance_yoy_low": pytest.approx(-0.31), "guidance_yoy_high": pytest.approx(-0.27)}
+
+
+# --- nothing is read silently: every number of the prose is a fact or an unread row ----------------------
+
+DIGITS = re.compile(r"[0-9]+(?:[.,:][0-9]+)*")  # a printed number: '4,370.2', '2.72', '7:30', '2024'
+FIGURE_REASONS = ["no pattern", "no metric", "no period"]
+
+
+def numbers_accounted(text: str, name: str) -> tuple[object, object, dict[int, tuple[int, int]]]:
+    """(doc, extraction, {line: (numbers printed, numbers read)}) for every prose line of a release. A fact
+    is one printed number; an unread row holds as many as its printed text (a date holds two: 'Nov. 19, 2024')."""
+    data = text.encode("utf-8")
+    doc = read_document(data, name, "0" * 64)
+    extraction = extract_release(doc)
+    facts = dict(extraction.facts.filter(pl.col("kind") != "table").group_by("source_line").len().iter_rows())
+    unread: dict[int, int] = {}
+    for line, printed in extraction.unread.select("source_line", "printed").iter_rows():
+        unread[line] = unread.get(line, 0) + len(DIGITS.findall(printed))
+    counts = {line.number: (len(DIGITS.findall(line.text)), facts.get(line.number, 0) + unread.get(line.number, 0))
+              for line in doc.lines if line.text and "\t" not in line.text}
+    return doc, extraction, counts
+
+
+@pytest.fixture(scope="module")
+def shipped_accounting():
+    return numbers_accounted(TEXT, "release.txt")
+
+
+def test_unread_frame_follows_the_contract(shipped_accounting):
+    doc, extraction, _ = shipped_accounting
+    unread = extraction.unread
+    assert unread.schema == pl.Schema(UNREAD_SCHEMA) and (unread["release_id"] == "QFIN-2024Q3").all()
+    assert set(unread["reason"]) <= set(REASONS)
+    assert read_prose_and_unread(doc)[1].equals(unread)  # extract_release hands on the prose reader's rows
+    text = {line.number: line.text for line in doc.lines}
+    for row in unread.iter_rows(named=True):  # printed as it stands, in its sentence, in its line
+        assert row["printed"] in row["sentence"] and row["sentence"] in text[row["source_line"]], row
+        assert DIGITS.search(row["printed"]), row
+
+
+def test_every_number_of_the_shipped_prose_is_a_fact_or_unread(shipped_accounting):
+    doc, extraction, counts = shipped_accounting
+    assert {line: c for line, c in counts.items() if c[0] != c[1]} == {}
+    assert sum(printed for printed, _ in counts.values()) == 394
+    assert extraction.facts.filter(pl.col("kind") != "table").height == 212
+    # the conference call, safe harbor and contact sections are accounted for too
+    assert counts[173] == (6, 6) and counts[201] == (2, 2) and counts[206] == (1, 1)
+
+
+def test_the_shipped_release_leaves_no_figure_without_a_reading(shipped_accounting):
+    unread = shipped_accounting[1].unread
+    # no financial or operating figure is left as 'no pattern' (nor unbound: 'no metric' / 'no period')
+    assert unread.filter(pl.col("reason").is_in(FIGURE_REASONS)).is_empty()
+    assert dict(unread.group_by("reason").len().iter_rows()) == {
+        "year": 57, "date": 26, "duration": 16, "footnote marker": 16, "url": 4, "name": 3, "repeated": 3,
+        "ordinal": 2, "time": 2, "stock code": 1, "unit": 1}
+    def rows(reason):
+        return set(unread.filter(pl.col("reason") == reason).select("source_line", "printed").iter_rows())
+    # the title, a heading and a quote restate the repurchase plans read as facts on lines 157 and 163
+    assert rows("repeated") == {(5, "US$450 Million"), (69, "US$350 million"), (161, "US$450 Million")}
+    assert rows("name") == {(33, "360 Jietiao"), (197, "H.10"), (201, "360 Group")}
+    assert rows("time") == {(173, "7:30 PM"), (173, "8:30 AM")} and rows("stock code") == {(9, "HKEx: 3660")}
+    assert rows("unit") == {(197, "US$1.00")} and rows("ordinal") == {(71, "Day-1"), (75, "Day-1")}
+    assert {(45, "91 to 180 calendar days"), (147, "30 Day+"), (163, "12 months"), (179, "10 minutes"),
+            (157, "12-month")} <= rows("duration")
+    assert rows("footnote marker") >= {(25, "1"), (61, "11"), (169, "16")}
+
+
+@pytest.mark.parametrize(("year", "quarter"), [(2025, 1), (2026, 2), (2021, 4)])
+def test_every_number_of_a_built_release_is_a_fact_or_unread(year, quarter):
+    _, extraction, counts = numbers_accounted(build_release(year, quarter), "release.txt")
+    assert {line: c for line, c in counts.items() if c[0] != c[1]} == {}
+    assert sum(printed for printed, _ in counts.values()) > 350
+    assert extraction.unread.filter(pl.col("reason").is_in(FIGURE_REASONS)).is_empty()
+    assert set(extraction.unread["release_id"]) == {f"QFIN-{year}Q{quarter}"}
+
+
+def test_every_number_of_the_html_page_is_a_fact_or_unread():
+    _, extraction, counts = numbers_accounted(forms.to_html(build_release(2025, 1)), "release.html")
+    assert {line: c for line, c in counts.items() if c[0] != c[1]} == {}
+    assert extraction.unread.filter(pl.col("reason").is_in(FIGURE_REASONS)).is_empty()
+
+
+def unread_in(heading: str, paragraphs: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Facts and unread rows of the paragraphs, placed under the heading of the shipped release."""
+    assert heading + "\n" in TEXT
+    text = TEXT.replace(heading + "\n", heading + "\n\n" + "\n\n".join(paragraphs) + "\n", 1)
+    lines = [i for i, line in enumerate(text.splitlines(), 1) if line in paragraphs]
+    facts, unread = read_prose_and_unread(release(text))
+    mine = pl.col("source_line").is_in(lines)
+    return facts.filter(mine), unread.filter(mine)
+
+
+def test_numbers_that_are_not_figures_are_unread_with_their_reason():
+    facts, unread = unread_in("Third Quarter 2024 Financial Results", NOT_FIGURES)
+    assert facts.is_empty()
+    assert set(unread.select("printed", "reason").iter_rows()) == {
+        ("November 19, 2024", "date"), ("7:30 PM", "time"), ("+1-888-346-8982", "phone number"),
+        ("+86 400 120 2840", "phone number"), ("https://ir.qifu.tech/2024", "url"), ("90 day+", "duration"),
+        ("Day-1", "ordinal"), ("30-day", "duration"), ("2024", "year"), ("3 years", "duration"),
+        ("2 million", "no metric"), ("31", "no metric"), ("360 Jietiao", "name"), ("12", "footnote marker"),
+        ("2023", "year"), ("180 days", "duration"), ("1995", "year"), ("Section 21E", "stock code"),
+        ("Rule 10b5-1", "stock code"), ("12", "no metric"), ("HKEx: 3660", "stock code"), ("H.10", "name")}
+
+
+def test_figures_without_a_reading_say_why():
+    facts, unread = unread_in("Third Quarter 2024 Business Highlights", [
+        "- Revenue from a new product line was RMB12.3 million.",  # no catalog phrase names it
+        "- The board approved a US$123 million share repurchase program.",  # a plan without its window
+    ])
+    assert facts.is_empty()
+    assert set(unread.select("printed", "reason").iter_rows()) == {
+        ("RMB12.3 million", "no metric"), ("US$123 million", "no period")}
+    facts, unread = unread_in("Conference Call Preregistration", [  # a section no facts are read from
+        "Participants hold assets of RMB5.5 billion.", "The plan of US$450 million is described above."])
+    assert facts.is_empty()
+    assert set(unread.select("printed", "reason").iter_rows()) == {
+        ("RMB5.5 billion", "no pattern"), ("US$450 million", "repeated")}
+
+
+OLDER_WORDINGS = [  # how 360 Finance (2019-2020) and 360 DigiTech (2020-2023) releases worded the same lines
+    "- Loan origination volume was RMB51,234 million, an increase of 85% from RMB27,700 million in the same "
+    "period of 2023, and an increase of 12% from RMB45,745 million in the prior quarter.",
+    "- Outstanding loan balance was RMB70,100 million as of September 30, 2024, an increase of 40.2% from "
+    "RMB50,000 million as of September 30, 2023.",
+    "- The weighted average tenor of loans originated was approximately 7.81 months, compared with 8.12 months "
+    "in the same period of 2023.",
+    "- 90 day+ delinquency ratio was 1.21% as of September 30, 2024.",
+    "- Total outstanding balance of the loans originated by financial institutional partners through our "
+    "platform was RMB117,800 million as of June 30, 2024.",
+    "- Out of those loans originated by financial institutions, RMB49,100 million was under capital-light model "
+    "and other technology solutions, representing 56.3% of the total.",
+    "- RMB58,190 million of such loan balance was under capital-light model and other technology solutions.",
+    "- Loan facilitation volume under capital-light model within Platform Services was RMB21,900 million.",
+    "- Total loan facilitation and origination volume reached RMB69,100 million.",
+    "- The percentage of funding from financial institutions in the third quarter was 97%.",
+]
+OLDER_RESULTS = [
+    "Net income attributed to 360 DigiTech was RMB992.8 million (US$139.6 million), compared to RMB1,564.1 "
+    "million in the same period of 2023 and RMB979.8 million in the prior quarter.",
+    "Net income attributable to ordinary shareholders of 360 Finance, Inc. was RMB876.5 million.",
+    "Non-GAAP net income attributed to 360 DigiTech was RMB1,042.4 million (US$146.5 million).",
+    "360 FINANCE, INC. and 360 DigiTech, Inc. are its former names; 360 Group holds its shares.",
+]
+
+
+def test_older_releases_name_the_same_metrics():
+    facts, unread = unread_in("Third Quarter 2024 Business Highlights", OLDER_WORDINGS)
+    facts = facts.with_columns(pl.col("value").cast(pl.Float64))
+    values = facts.filter(pl.col("kind") == "highlight")
+    assert set(values.select("metric_id", "period_type", "period_end", "value").iter_rows()) == {
+        ("loan_volume", "3M", Q3, 51_234_000_000), ("loan_volume", "3M", Q3_23, 27_700_000_000),
+        ("loan_volume", "3M", Q2, 45_745_000_000), ("loan_balance", "instant", Q3, 70_100_000_000),
+        ("loan_balance", "instant", Q3_23, 50_000_000_000), ("avg_contract_tenor", "3M", Q3, 7.81),
+        ("avg_contract_tenor", "3M", Q3_23, 8.12), ("delinquency_rate_90dpd", "instant", Q3, 0.0121),
+        ("loan_balance", "instant", Q2, 117_800_000_000), ("capital_light_loan_volume", "3M", Q3, 49_100_000_000),
+        ("capital_light_loan_balance", "instant", Q3, 58_190_000_000),
+        ("capital_light_loan_volume", "3M", Q3, 21_900_000_000), ("loan_volume", "3M", Q3, 69_100_000_000)}
+    assert one(facts, "loan_volume", label="qoq")["value"] == pytest.approx(0.12)
+    assert one(facts, "capital_light_loan_volume", label="share_of_total")["value"] == pytest.approx(0.563)
+    assert set(unread.filter(pl.col("reason").is_in(FIGURE_REASONS)).select("printed", "reason").iter_rows()) == {
+        ("97%", "no metric")}  # catalog/metrics.csv has no metric for the share of funding from institutions
+    facts, unread = unread_in("Third Quarter 2024 Financial Results", OLDER_RESULTS)
+    facts = facts.with_columns(pl.col("value").cast(pl.Float64))  # literals compare with the exact values read
+    assert set(facts.select("metric_id", "period_end", "currency", "value").iter_rows()) == {
+        ("net_income_attributable", Q3, "RMB", 992_800_000), ("net_income_attributable", Q3, "USD", 139_600_000),
+        ("net_income_attributable", Q3_23, "RMB", 1_564_100_000), ("net_income_attributable", Q2, "RMB", 979_800_000),
+        ("net_income_attributable", Q3, "RMB", 876_500_000),
+        ("non_gaap_net_income_attributable", Q3, "RMB", 1_042_400_000),
+        ("non_gaap_net_income_attributable", Q3, "USD", 146_500_000)}
+    assert 360.0 not in set(facts["value"])  # a company name never is a figure
+    assert {(p, r) for p, r in unread.select("printed", "reason").iter_rows() if "360" in p} == {
+        ("360 DigiTech", "name"), ("360 Finance", "name"), ("360 FINANCE", "name"), ("360 Group", "name")}
+
+
+# --- the grammar's tables: what a pattern starts with is read off the pattern ----------------------------
+
+def test_period_rules_are_indexed_by_the_words_they_start_with():
+    assert first_words(r"(?:as\s+of|at)\s+the\s+end", "x") == {"as", "at"}
+    assert first_words(r"(?:in\s+)?the\s+same|a\s+year|last\s+year\b", "x") == {"in", "the", "a", "last"}
+    assert all(first_words(rule.pattern, rule.name) for rule in RULES)
+    for pattern in (r"\d{4}", r"[a-z]+\s", r"x.y"):  # could start with anything: refused
+        with pytest.raises(ValueError, match="must start with a literal word"):
+            first_words(pattern, "bad")
+
+
+def test_a_tell_searches_as_its_pattern_does():
+    patterns = [r"\b(?:from|compared\s+(?:to|with)|versus|vs\.?)\s*$", r"\b(?:between|range\s+of)\s*$",
+                r"year[-\s](?:over|on)[-\s]year|\byoy\b", r"\b(?:commented|said)[,:]?\s*[“\"]"]
+    texts = [line[a:b] for line in TEXT.splitlines() for a in range(0, len(line), 37) for b in (a + 40, a + 90)]
+    texts += ["Compared To ", "FROM", "ranGe  of", "ſaid “", "YEAR-over-Year", "sequentıal", "vs."]
+    for pattern in patterns:
+        tell, plain = Tell(pattern, re.I), re.compile(pattern, re.I)
+        for text in texts:
+            assert (tell.search(text) is None) == (plain.search(text) is None), (pattern, text)
+
+
+def test_readme_explains_every_reason():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Unread figures\n", 1)[1].split("\n## ", 1)[0]
+    assert readme.index("## Unread figures") > readme.index("## Checks")
+    assert set(re.findall(r"^\| `([a-z ]+)` \|", section, re.M)) == set(REASONS)

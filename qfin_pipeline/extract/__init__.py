@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from qfin_pipeline import catalog
+from qfin_pipeline.extract import prose
 from qfin_pipeline.extract.document import Document, ReleaseError, read_document
-from qfin_pipeline.extract.prose import read_prose
 from qfin_pipeline.extract.tables import read_tables_and_unread
 
 __all__ = ["Document", "Extraction", "ReleaseError", "apply_aliases", "extract_facts", "extract_release", "read_document"]
@@ -32,8 +32,10 @@ def apply_aliases(facts: pl.DataFrame, aliases: dict[str, str]) -> pl.DataFrame:
 def extract_release(doc: Document) -> Extraction:
     """Every number the release prints: table cells, then the prose figures; and the prose numbers left unread."""
     tables, tables_unread = read_tables_and_unread(doc)
-    facts = pl.concat([tables, read_prose(doc)], how="vertical")
-    return Extraction(apply_aliases(facts, catalog.metric_aliases()), tables_unread)
+    prose_facts, prose_unread = prose.read(doc)
+    facts = pl.concat([tables, prose_facts], how="vertical")
+    unread = pl.concat([tables_unread, prose_unread], how="vertical")
+    return Extraction(apply_aliases(facts, catalog.metric_aliases()), unread)
 
 
 def extract_facts(doc: Document) -> pl.DataFrame:
