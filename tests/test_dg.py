@@ -60,7 +60,7 @@ def test_dg_list_defs_lists_the_graph_checks_jobs_sensor_and_schedule(env):
         c["key"] for c in listed["asset_checks"]}
     assert {j["name"] for j in listed["jobs"]} >= {"load_releases", "refresh_folder"}
     assert [s["name"] for s in listed["sensors"]] == ["raw_folder_sensor"]
-    assert [s["name"] for s in listed["schedules"]] == ["daily_reconcile"]
+    assert [s["name"] for s in listed["schedules"]] == ["daily_reconcile", "edgar_hourly"]
 
 
 def test_dg_launch_materializes_assets_into_the_configured_warehouse_and_home(env):
