@@ -606,7 +606,8 @@ def test_older_releases_name_the_same_metrics():
         ("non_gaap_net_income_attributable", Q3, "USD", 146_500_000)}
     assert 360.0 not in set(facts["value"])  # a company name never is a figure
     assert {(p, r) for p, r in unread.select("printed", "reason").iter_rows() if "360" in p} == {
-        ("360 DigiTech", "name"), ("360 Finance", "name"), ("360 FINANCE", "name"), ("360 Group", "name")}
+        ("360 DigiTech", "name"), ("360 Finance, Inc.", "name"), ("360 FINANCE, INC.", "name"),
+        ("360 DigiTech, Inc.", "name"), ("360 Group", "name")}  # a name as printed, with its ', Inc.'
 
 
 # --- the grammar's tables: what a pattern starts with is read off the pattern ----------------------------
