@@ -32,7 +32,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     from qfin_pipeline import settings
     from qfin_pipeline.output import print_frame
-    from qfin_pipeline.warehouse_access import WarehouseDamaged, classify, connect_read_only
+    from qfin_pipeline.warehouse.access import WarehouseDamaged, classify, connect_read_only
 
     with connect_read_only(settings.warehouse(), wait_seconds=args.wait) as con:
         try:
@@ -56,7 +56,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from qfin_pipeline import settings
     from qfin_pipeline.analyst import export
-    from qfin_pipeline.warehouse_access import connect_read_only
+    from qfin_pipeline.warehouse.access import connect_read_only
 
     with connect_read_only(settings.warehouse()) as con:  # missing, busy, damaged: main() says so (exit 3-6)
         written = export(con, args.format, args.to)
@@ -67,7 +67,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from qfin_pipeline import settings
     from qfin_pipeline.analyst import default_report_path, write_report
-    from qfin_pipeline.warehouse_access import connect_read_only
+    from qfin_pipeline.warehouse.access import connect_read_only
 
     try:
         with connect_read_only(settings.warehouse()) as con:
@@ -90,7 +90,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     from qfin_pipeline import settings
     from qfin_pipeline.edgar import EdgarError, EdgarSettings, FetchRecord, MissingUserAgent, fetch
-    from qfin_pipeline.warehouse_access import WarehouseBusy
+    from qfin_pipeline.warehouse.access import WarehouseBusy
 
     try:
         edgar = EdgarSettings.from_env()
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure(args)
     started = time.monotonic()
-    from qfin_pipeline.warehouse_errors import WarehouseError
+    from qfin_pipeline.warehouse.errors import WarehouseError
 
     try:
         code = args.func(args)

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 
 from qfin_pipeline import settings
-from qfin_pipeline.warehouse_access import (
+from qfin_pipeline.warehouse.access import (
     LOCK_WAIT_SECONDS,
     WarehouseMissing,
     connect_read_only,
@@ -19,8 +19,8 @@ from qfin_pipeline.warehouse_access import (
     say_on_stderr,
     write_session,
 )
-from qfin_pipeline.warehouse_file import set_aside
-from qfin_pipeline.warehouse_lock import writer_lock
+from qfin_pipeline.warehouse.lock import writer_lock
+from qfin_pipeline.warehouse.versions import set_aside
 
 # The run log stays in the Dagster UI; the console shows nothing of it (the summary below says what happened,
 # and a failed step's traceback is an operator's detail, not the user's message).

@@ -8,7 +8,7 @@ from qfin_pipeline import settings
 from qfin_pipeline.output import print_frame
 from qfin_pipeline.planning import hash_folder
 from qfin_pipeline.runner import table_names
-from qfin_pipeline.warehouse_access import connect_read_only
+from qfin_pipeline.warehouse.access import connect_read_only
 
 RELEASES = """
     with checks as (

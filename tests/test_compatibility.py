@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from qfin_pipeline.defs.models.assets import model_files
-from qfin_pipeline.warehouse_file import header_version
+from qfin_pipeline.warehouse.versions import header_version
 from tests.conftest import REPO, SHIPPED, Warehouse
 
 CLI_15 = REPO / ".venv" / "bin" / "duckdb"  # duckdb-cli 1.5.6 from requirements.lock (dev)
@@ -86,7 +86,7 @@ def test_a_warehouse_in_duckdb_2_default_storage_is_migrated_on_the_first_write(
 
 
 def test_a_truncated_warehouse_is_named_as_damaged_and_rebuild_restores_every_release(warehouse: Warehouse):
-    from qfin_pipeline.warehouse_access import write_session
+    from qfin_pipeline.warehouse.access import write_session
     from tests.release_builder import build_release, release_name
 
     warehouse.add(SHIPPED.name, SHIPPED.read_bytes())

@@ -73,7 +73,7 @@ def test_two_runs_at_once_take_turns(warehouse: Warehouse):
 
 
 def test_a_waiting_writer_names_the_holder_within_5_s(warehouse: Warehouse):
-    from qfin_pipeline.warehouse_lock import writer_lock
+    from qfin_pipeline.warehouse.lock import writer_lock
 
     warehouse.add(SHIPPED.name, SHIPPED.read_bytes())
     with writer_lock(warehouse.path, "a test holding the lock", wait_seconds=0):

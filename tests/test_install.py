@@ -67,7 +67,7 @@ def test_the_wheel_holds_every_model_and_every_data_file_of_the_package(installe
     package = _site(installed) / "qfin_pipeline"
     assert _files(package / "sql") == _files(REPO / "sql") and "mart_quarterly.sql" in _files(REPO / "sql")
     data = [f for f in _files(REPO / "qfin_pipeline") if not f.endswith(".py")]  # catalog, schema, any other
-    assert {"catalog/metrics.csv", "defs/warehouse/schema.sql"} <= set(data)
+    assert {"catalog/metrics.csv", "warehouse/schema.sql"} <= set(data)
     assert [f for f in data if not (package / f).is_file()] == []
 
 

@@ -10,7 +10,7 @@ import polars as pl
 from qfin_pipeline import settings
 from qfin_pipeline.defs.resources import RELEASES
 from qfin_pipeline.planning import runnable_keys, scan_folder
-from qfin_pipeline.warehouse_access import WarehouseError, read_loaded_releases
+from qfin_pipeline.warehouse.access import WarehouseError, read_loaded_releases
 
 LOAD_JOB = "load_releases"
 REFRESH_JOB = "refresh_folder"

@@ -12,14 +12,14 @@ from pydantic import PrivateAttr
 
 from qfin_pipeline import settings
 from qfin_pipeline.defs.io_manager import ReleaseFrameIOManager
-from qfin_pipeline.warehouse_access import (
+from qfin_pipeline.warehouse.access import (
     LOCK_WAIT_SECONDS,
     in_place_transaction,
     is_local_file,
     next_version,
     write_session,
 )
-from qfin_pipeline.warehouse_file import NextVersion
+from qfin_pipeline.warehouse.versions import NextVersion
 
 RELEASES = dg.DynamicPartitionsDefinition(name="releases")
 

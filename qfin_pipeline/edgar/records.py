@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from qfin_pipeline.warehouse_access import connect_read_only, is_local_file, write_session
+from qfin_pipeline.warehouse.access import connect_read_only, is_local_file, write_session
+from qfin_pipeline.warehouse.schema import ensure_schema
 
 RECORD_SCHEMA = {
     "accession": pl.String, "form": pl.String, "filing_date": pl.Date, "document": pl.String,
@@ -56,8 +57,6 @@ class FetchRecord:
         'failed' rows (this fetch retried all of them)."""
         if rows.is_empty():
             return
-        from qfin_pipeline.defs.warehouse.tables import ensure_schema
-
         columns = ", ".join(RECORD_SCHEMA)
         with self.write() as con:
             ensure_schema(con)  # a first fetch may come before any run

@@ -11,9 +11,10 @@ from dagster_duckdb import DuckDBResource
 from qfin_pipeline import catalog
 from qfin_pipeline.defs.resources import RELEASES
 from qfin_pipeline.defs.warehouse.checks import WAREHOUSE_CHECKS, warehouse_check_results
-from qfin_pipeline.defs.warehouse.tables import ensure_schema, replace_rows
+from qfin_pipeline.defs.warehouse.tables import replace_rows
 from qfin_pipeline.docs import markdown_table
 from qfin_pipeline.extract.facts import UNREAD_SCHEMA
+from qfin_pipeline.warehouse.schema import ensure_schema
 
 CHECK_COLUMNS = ["release_id", "check_name", "status", "severity", "expected", "actual", "tolerance", "detail"]
 RELEASE_COLUMNS = [

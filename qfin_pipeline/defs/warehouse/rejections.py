@@ -4,7 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from qfin_pipeline.defs.warehouse.tables import ensure_schema
+from qfin_pipeline.warehouse.schema import ensure_schema
 
 # Every file of the folder that is not loaded, and why. Checked files that did not load have their check rows
 # in quarantined_checks (written by the loader): a failed blocking check, or another file holds the release.

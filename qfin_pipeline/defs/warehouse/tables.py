@@ -1,19 +1,12 @@
-"""Warehouse reads and writes the assets share: schema, what is loaded, one transaction per run."""
+"""Warehouse reads and writes the assets share: what is loaded, rows replaced per release."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from qfin_pipeline.warehouse_access import LOADED_SCHEMA
-
-SCHEMA_SQL = (Path(__file__).parent / "schema.sql").read_text()
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(SCHEMA_SQL)
+from qfin_pipeline.warehouse.access import LOADED_SCHEMA
+from qfin_pipeline.warehouse.schema import ensure_schema
 
 
 def loaded_releases(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

@@ -1,7 +1,7 @@
 """Opening the warehouse: read-only for readers (a run never blocks them), one publishing writer at a time.
 
-A local file is written by building its next version beside it and renaming it into place (warehouse_file.py)
-under the writer lock (warehouse_lock.py). Any other DuckDB connection string (md:, ducklake:) is written in
+A local file is written by building its next version beside it and renaming it into place (versions.py)
+under the writer lock (lock.py). Any other DuckDB connection string (md:, ducklake:) is written in
 place, one transaction per write.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from qfin_pipeline.warehouse_errors import (  # noqa: F401 - re-exported: callers import the errors from here
+from qfin_pipeline.warehouse.errors import (  # noqa: F401 - re-exported: callers import the errors from here
     WarehouseBusy,
     WarehouseDamaged,
     WarehouseError,
@@ -25,8 +25,9 @@ from qfin_pipeline.warehouse_errors import (  # noqa: F401 - re-exported: caller
     classify,
     damaged_message,
 )
-from qfin_pipeline.warehouse_file import NextVersion, check_whole, header_problem
-from qfin_pipeline.warehouse_lock import writer_lock
+from qfin_pipeline.warehouse.lock import writer_lock
+from qfin_pipeline.warehouse.schema import ensure_schema
+from qfin_pipeline.warehouse.versions import NextVersion, check_whole, header_problem
 
 LOADED_SCHEMA = {"release_id": pl.String, "source_file": pl.String, "sha256": pl.String}
 LOCK_WAIT_SECONDS = 600.0  # a second writer waits this long for the first (saying so at once), then gives up
@@ -108,8 +109,6 @@ def write_session(warehouse: str, holder: str = "a write session", wait_seconds:
     """A connection for one all-or-nothing write outside a Dagster run (e.g. `qfin fetch` recording its filings):
     the warehouse schema exists; what is written is published when the block exits normally, and nothing of it
     when it raises. Waits for a run that is writing (saying so on stderr); never waits for readers."""
-    from qfin_pipeline.defs.warehouse.tables import ensure_schema
-
     if not is_local_file(warehouse):
         with in_place_transaction(warehouse) as con:
             ensure_schema(con)

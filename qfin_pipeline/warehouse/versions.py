@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from qfin_pipeline.warehouse_errors import WarehouseDamaged, WarehouseUnavailable, classify, damaged_message
+from qfin_pipeline.warehouse.errors import WarehouseDamaged, WarehouseUnavailable, classify, damaged_message
 
 STORAGE_VERSION = "v1.4.0"
 COMPATIBLE_HEADERS = range(64, 68)  # header version numbers the DuckDB 1.4 and 1.5 CLIs read (v1.4.0 writes 67)

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from qfin_pipeline.warehouse_errors import WarehouseBusy, WarehouseUnavailable
+from qfin_pipeline.warehouse.errors import WarehouseBusy, WarehouseUnavailable
 
 POLL_SECONDS = 0.2
 REMIND_SECONDS = 30.0  # while waiting, say again who holds it this often
