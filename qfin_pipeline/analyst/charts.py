@@ -9,6 +9,9 @@ import polars as pl
 import vl_convert
 
 WIDTH, HEIGHT = 520, 220
+# QFIN's whole public history (from Q4 2018) fits; a longer warehouse shows its latest ten years (a chart of
+# hundreds of quarters is unreadable, and vl-convert's time grows with the points it draws)
+QUARTERS_CHARTED = 40
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ def chart_svg(chart: Chart, quarterly: pl.DataFrame, currency: str | None) -> st
                             & (pl.col("currency").is_null() | pl.col("currency").eq_missing(currency)))
     if data.is_empty():
         return None
+    latest = data["quarter"].unique().sort()[-QUARTERS_CHARTED:]
+    data = data.filter(pl.col("quarter").is_in(latest.implode()))
     unit = data["unit"][0]
     if unit == "currency":
         data, axis = data.with_columns(pl.col("value") / 1e6), alt.Axis(title=f"{currency} million", format=",.0f")

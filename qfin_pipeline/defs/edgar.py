@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from qfin_pipeline.defs.resources import RawFolder
-from qfin_pipeline.edgar import USER_AGENT_VAR, EdgarSettings, FetchRecord, MissingUserAgent, fetch
+from qfin_pipeline.edgar import USER_AGENT_VAR, EdgarSettings, MissingUserAgent
 
 FETCH_JOB = "fetch_edgar"
 
@@ -19,6 +19,8 @@ def edgar_filings(context: dg.AssetExecutionContext, raw_folder: RawFolder, duck
     except MissingUserAgent as exc:  # fetching is off: a "Materialize all" still loads the raw folder downstream
         context.log.warning(f"EDGAR fetching is off: {exc}")
         return dg.MaterializeResult(metadata={"fetching": "off: QFIN_EDGAR_USER_AGENT is not set", "downloaded": 0})
+    from qfin_pipeline.edgar import FetchRecord, fetch  # the HTTP client: only when a fetch runs
+
     # read and record through this run's warehouse version (published with the run)
     report = fetch(raw_folder.path, FetchRecord(duckdb.get_connection, duckdb.get_connection), settings=settings)
     for line in report.lines():

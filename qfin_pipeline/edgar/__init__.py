@@ -1,11 +1,19 @@
-"""SEC EDGAR: download QFIN's earnings releases (6-K exhibits) into the raw folder. Pure code, no Dagster."""
+"""SEC EDGAR: download QFIN's earnings releases (6-K exhibits) into the raw folder. Pure code, no Dagster.
 
-from qfin_pipeline.edgar.client import EdgarClient, Pacer
-from qfin_pipeline.edgar.documents import Outcome
-from qfin_pipeline.edgar.fetch import FetchReport, fetch
-from qfin_pipeline.edgar.listing import EdgarError
-from qfin_pipeline.edgar.records import FetchRecord
+The HTTP client (httpx, tenacity) loads on first use, so loading the Dagster definitions does not pay for it."""
+
+from importlib import import_module
+
 from qfin_pipeline.edgar.settings import USER_AGENT_VAR, EdgarSettings, MissingUserAgent
 
-__all__ = ["USER_AGENT_VAR", "EdgarClient", "EdgarError", "EdgarSettings", "FetchRecord", "FetchReport", "MissingUserAgent",
-           "Outcome", "Pacer", "fetch"]
+_LAZY = {"EdgarClient": "client", "Pacer": "client", "Outcome": "documents", "FetchReport": "fetch", "fetch": "fetch",
+         "EdgarError": "listing", "FetchRecord": "records"}
+
+__all__ = ["USER_AGENT_VAR", "EdgarClient", "EdgarError", "EdgarSettings", "FetchRecord", "FetchReport",
+           "MissingUserAgent", "Outcome", "Pacer", "fetch"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(f"qfin_pipeline.edgar.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
