@@ -6,7 +6,7 @@ from importlib import import_module
 
 from qfin_pipeline.edgar.settings import USER_AGENT_VAR, EdgarSettings, MissingUserAgent
 
-_LAZY = {"EdgarClient": "client", "Pacer": "client", "Outcome": "documents", "FetchReport": "fetch", "fetch": "fetch",
+_LAZY = {"EdgarClient": "client", "Pacer": "client", "Outcome": "documents", "FetchReport": "fetching", "fetch": "fetching",
          "EdgarError": "listing", "FetchRecord": "records"}
 
 __all__ = ["USER_AGENT_VAR", "EdgarClient", "EdgarError", "EdgarSettings", "FetchRecord", "FetchReport",
@@ -15,5 +15,7 @@ __all__ = ["USER_AGENT_VAR", "EdgarClient", "EdgarError", "EdgarSettings", "Fetc
 
 def __getattr__(name: str):
     if name in _LAZY:
-        return getattr(import_module(f"qfin_pipeline.edgar.{_LAZY[name]}"), name)
+        value = getattr(import_module(f"qfin_pipeline.edgar.{_LAZY[name]}"), name)
+        globals()[name] = value  # loaded once
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
